@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    // The jq conformance suite runs ~1,300 cases in one test; give it room on a slow, shared machine.
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    reporters: ['default'],
+  },
+});
