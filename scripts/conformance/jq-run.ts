@@ -30,7 +30,7 @@ export type FailureKind =
   | 'runtime-error'
   /** The program hit a limit (steps, time, output, depth). */
   | 'budget'
-  /** Outputs differ in value, count or order. */
+  /** Outputs differ in value, count or order (at most one more output than expected is asked for). */
   | 'mismatch'
   /** A `%%FAIL` program compiled. */
   | 'compiled'
@@ -40,7 +40,13 @@ export type FailureKind =
   | 'bad-expected';
 
 export type CaseOutcome =
-  | { status: 'pass'; messageMatch?: { exact: boolean; detail: boolean; actual: string } }
+  | {
+      status: 'pass';
+      /** For `%%FAIL` cases: does our message read like jq's? */
+      messageMatch?: { exact: boolean; detail: boolean; actual: string };
+      /** The program raised this jq error after its expected outputs (jq's runner accepts that). */
+      trailingError?: string;
+    }
   | { status: 'excluded'; reason: ExclusionReason }
   | { status: 'fail'; kind: FailureKind; actual?: string[]; error?: string }
   /** A JavaScript error that is not a JqError escaped the engine (target: zero). */
@@ -124,39 +130,62 @@ export function runCase(c: JqCase): CaseOutcome {
   const expected: Value[] = [];
   for (const line of c.expected) {
     try {
-      expected.push(parseJson(line));
+      // Normalised like the outputs below (jq prints infinities as ±DBL_MAX and nan as null),
+      // so `9E+999999999` still matches an infinite result.
+      expected.push(parseJson(toJson(parseJson(line))));
     } catch (e) {
       if (!(e instanceof JqError)) return crash(e);
       return { status: 'fail', kind: 'bad-expected', error: `${line}: ${describeError(e)}` };
     }
   }
 
-  let outputs: Value[];
+  // Like jq's runner: ask for one output more than expected (so an endless generator still
+  // ends), and treat a jq error as the end of the outputs: a program that errors after producing
+  // every expected output passes, as it does in jq.
+  const outputs: Value[] = [];
+  let trailingError: string | undefined;
   try {
     const program = compile(c.program);
-    outputs = program.run(input, {
-      env: CASE_ENV,
-      limits: CASE_LIMITS,
-      hooks: { debug: () => {}, stderr: () => {} },
-    });
+    program.each(
+      input,
+      (v) => {
+        outputs.push(v);
+        return outputs.length <= expected.length;
+      },
+      { env: CASE_ENV, limits: CASE_LIMITS, hooks: { debug: () => {}, stderr: () => {} } },
+    );
   } catch (e) {
     if (e instanceof JqCompileError) return { status: 'fail', kind: 'compile-error', error: e.message };
-    if (e instanceof JqBudgetError) return { status: 'fail', kind: 'budget', error: describeError(e) };
-    if (e instanceof JqRuntimeError) return { status: 'fail', kind: 'runtime-error', error: describeError(e) };
-    return crash(e);
+    if (!(e instanceof JqError)) return crash(e);
+    const error = describeError(e);
+    if (e instanceof JqBudgetError) return { status: 'fail', kind: 'budget', error, actual: jsonOf(outputs) };
+    if (outputs.length < expected.length) {
+      return { status: 'fail', kind: 'runtime-error', error, actual: jsonOf(outputs) };
+    }
+    trailingError = error;
   }
 
   let actual: string[];
   let normalised: Value[];
   try {
-    actual = outputs.map((v) => toJson(v));
+    actual = jsonOf(outputs);
     normalised = actual.map((s) => parseJson(s));
   } catch (e) {
     return crash(e);
   }
   const same =
     normalised.length === expected.length && normalised.every((v, i) => equals(v, expected[i]!));
-  return same ? { status: 'pass' } : { status: 'fail', kind: 'mismatch', actual };
+  if (same) return trailingError === undefined ? { status: 'pass' } : { status: 'pass', trailingError };
+  return {
+    status: 'fail',
+    kind: 'mismatch',
+    actual,
+    ...(trailingError === undefined ? {} : { error: `then ${trailingError}` }),
+  };
+}
+
+function jsonOf(values: Value[]): string[] {
+  return values.map((v) => toJson(v));
 }
 
 function emptySummary(file: string): FileSummary {

@@ -22,7 +22,7 @@ import {
 import { compileError } from './lexer.js';
 import * as ops from './ops.js';
 import { currentContext, enterCall, leaveCall, step } from './runtime.js';
-import { hasOwn, isObject, isTruthy, setKey, toJson, type JsonObject, type Value } from './values.js';
+import { compare, equals, hasOwn, isObject, isTruthy, setKey, toJson, type JsonObject, type Value } from './values.js';
 import { compilePatterns } from './patterns.js';
 import { compileAssign } from './assign.js';
 
@@ -53,12 +53,13 @@ const BINARY_FNS: Record<BinaryOp, (a: Value, b: Value) => Value> = {
   '*': ops.multiply,
   '/': ops.divide,
   '%': ops.modulo,
-  '==': (a, b) => ops.binaryCompare('==', a, b),
-  '!=': (a, b) => ops.binaryCompare('!=', a, b),
-  '<': (a, b) => ops.binaryCompare('<', a, b),
-  '<=': (a, b) => ops.binaryCompare('<=', a, b),
-  '>': (a, b) => ops.binaryCompare('>', a, b),
-  '>=': (a, b) => ops.binaryCompare('>=', a, b),
+  // Numbers that are not nan compare natively; everything else by jq's total order.
+  '==': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a === b : equals(a, b)),
+  '!=': (a, b) => (typeof a === 'number' && typeof b === 'number' ? a !== b : !equals(a, b)),
+  '<': (a, b) => (typeof a === 'number' && typeof b === 'number' && a === a && b === b ? a < b : compare(a, b) < 0),
+  '<=': (a, b) => (typeof a === 'number' && typeof b === 'number' && a === a && b === b ? a <= b : compare(a, b) <= 0),
+  '>': (a, b) => (typeof a === 'number' && typeof b === 'number' && a === a && b === b ? a > b : compare(a, b) > 0),
+  '>=': (a, b) => (typeof a === 'number' && typeof b === 'number' && a === a && b === b ? a >= b : compare(a, b) >= 0),
 };
 
 export class Compiler {

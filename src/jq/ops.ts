@@ -67,7 +67,14 @@ export function multiply(a: Value, b: Value): Value {
   if (typeof a === 'number' && typeof b === 'number') return a * b;
   if (typeof a === 'string' && typeof b === 'number') return repeat(a, b);
   if (typeof a === 'number' && typeof b === 'string') return repeat(b, a);
-  if (isObject(a) && isObject(b)) return deepMerge(a, b);
+  if (isObject(a) && isObject(b)) {
+    try {
+      return deepMerge(a, b);
+    } catch (e) {
+      if (e instanceof RangeError) fail('Object merge too deep');
+      throw e;
+    }
+  }
   return fail(`${describe(a)} and ${describe(b)} cannot be multiplied`);
 }
 
@@ -89,42 +96,34 @@ export function splitString(a: string, sep: string): Value[] {
 export function modulo(a: Value, b: Value): Value {
   if (typeof a === 'number' && typeof b === 'number') {
     if (a !== a || b !== b) return NaN;
-    const x = truncInt(a);
-    const y = truncInt(b);
-    if (y === 0) fail(`${describe(a)} and ${describe(b)} cannot be divided (remainder) because the divisor is zero`);
-    const r = x % y;
+    const x = Math.trunc(a);
+    const y = Math.trunc(b);
+    if (y === 0) {
+      fail(`${describe(a)} and ${describe(b)} cannot be divided (remainder) because the divisor is zero`);
+    }
+    if (Number.isSafeInteger(x) && Number.isSafeInteger(y)) {
+      const r = x % y;
+      return r === 0 ? 0 : r;
+    }
+    // jq converts both operands to 64-bit integers (saturating) before taking the remainder.
+    const r = Number(toInt64(x) % toInt64(y));
     return r === 0 ? 0 : r;
   }
   return fail(`${describe(a)} and ${describe(b)} cannot be divided (remainder)`);
 }
 
-/** C's conversion of a double to intmax_t, saturating like jq's `dtoi`. */
-function truncInt(n: number): number {
-  if (n >= 9223372036854775807) return 9223372036854775807;
-  if (n <= -9223372036854775808) return -9223372036854775808;
-  return Math.trunc(n);
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+function toInt64(n: number): bigint {
+  if (n >= 2 ** 63) return INT64_MAX;
+  if (n <= -(2 ** 63)) return INT64_MIN;
+  return BigInt(n);
 }
 
 export function negate(v: Value): Value {
   if (typeof v === 'number') return -v;
   return fail(`${describe(v)} cannot be negated`);
-}
-
-export function binaryCompare(op: string, a: Value, b: Value): boolean {
-  switch (op) {
-    case '==':
-      return equals(a, b);
-    case '!=':
-      return !equals(a, b);
-    case '<':
-      return compare(a, b) < 0;
-    case '<=':
-      return compare(a, b) <= 0;
-    case '>':
-      return compare(a, b) > 0;
-    default:
-      return compare(a, b) >= 0;
-  }
 }
 
 function indexFail(t: Value, k: Value): never {
@@ -176,22 +175,21 @@ export function arrayIndices(t: Value[], k: Value[]): Value {
   return out;
 }
 
+/** Start and end of a slice, as jq computes them: start rounds down, end rounds up, nan means open. */
 function sliceBounds(len: number, from: Value, to: Value): [number, number] {
   if ((from !== null && typeof from !== 'number') || (to !== null && typeof to !== 'number')) {
     fail('Start and end indices of an array slice must be numbers');
   }
-  let s = from === null ? 0 : from;
-  let e = to === null ? len : to;
+  let s = from === null || from !== from ? 0 : from;
   if (s < 0) s += len;
-  if (e < 0) e += len;
   if (s < 0) s = 0;
   if (s > len) s = len;
-  if (e > len) e = len;
-  if (e < s) e = s;
   const start = Math.floor(s);
-  let end = Math.floor(e);
-  if (end < e) end++;
-  if (end > len) end = len;
+  let e = to === null || to !== to ? len : to;
+  if (e < 0) e += len;
+  if (e < start) e = start;
+  let end = e > len ? len : Math.floor(e);
+  if (end < e && end < len) end++;
   return [start, end];
 }
 
@@ -214,8 +212,16 @@ export function iterateFail(v: Value): never {
   return fail(`Cannot iterate over ${describe(v)}`);
 }
 
-export function getpath(v: Value, path: Value): Value {
+const MAX_PATH = 10_000;
+
+function checkPath(path: Value): Value[] {
   if (!Array.isArray(path)) fail('Path must be specified as an array');
+  if (path.length > MAX_PATH) fail('Path too deep');
+  return path;
+}
+
+export function getpath(v: Value, p: Value): Value {
+  const path = checkPath(p);
   let cur = v;
   for (const k of path) {
     if (cur === null) return null;
@@ -225,45 +231,46 @@ export function getpath(v: Value, path: Value): Value {
 }
 
 export function setpath(root: Value, path: Value, v: Value): Value {
-  if (!Array.isArray(path)) fail('Path must be specified as an array');
-  return setIn(root, path, 0, v);
+  return setIn(root, checkPath(path), 0, v);
 }
 
+/** Sets `v` at `path[i..]` under `t`, copying each container on the way (iteratively: paths may be long). */
 function setIn(t: Value, path: Value[], i: number, v: Value): Value {
-  if (i === path.length) return v;
-  const k = path[i]!;
+  const containers: Value[] = [];
+  let cur = t;
+  for (let j = i; j < path.length; j++) {
+    containers.push(cur);
+    cur = childForSet(cur, path[j]!);
+  }
+  let out = v;
+  for (let j = path.length - 1; j >= i; j--) out = setOne(containers[j - i]!, path[j]!, out);
+  return out;
+}
+
+function childForSet(t: Value, k: Value): Value {
   if (typeof k === 'string') {
-    if (t === null || isObject(t)) {
-      const o: JsonObject = {};
-      if (t !== null) for (const key in t) setKey(o, key, t[key]!);
-      setKey(o, k, setIn(t !== null && hasOwn(t, k) ? t[k]! : null, path, i + 1, v));
-      return o;
-    }
+    if (t === null) return null;
+    if (isObject(t)) return hasOwn(t, k) ? t[k]! : null;
     return indexFail(t, k);
   }
   if (typeof k === 'number') {
-    if (t === null || Array.isArray(t)) {
-      const a = t === null ? [] : t.slice();
+    if (t === null) return null;
+    if (Array.isArray(t)) {
       if (k !== k) fail('Cannot set array element at NaN index');
       let idx = Math.floor(k);
       if (idx < 0) {
-        idx += a.length;
+        idx += t.length;
         if (idx < 0) fail('Out of bounds negative array index');
       }
-      if (idx > 100_000_000) fail('Array index too large');
-      while (a.length < idx) a.push(null);
-      a[idx] = setIn(idx < (t === null ? 0 : t.length) ? a[idx]! : null, path, i + 1, v);
-      return a;
+      return idx < t.length ? t[idx]! : null;
     }
     return indexFail(t, k);
   }
   if (isObject(k)) {
-    if (t === null || Array.isArray(t)) {
-      const a = t === null ? [] : t;
-      const [s, e] = sliceBounds(a.length, k['start'] ?? null, k['end'] ?? null);
-      const repl = setIn(a.slice(s, e), path, i + 1, v);
-      if (!Array.isArray(repl)) fail('A slice of an array can only be assigned another array');
-      return [...a.slice(0, s), ...repl, ...a.slice(e)];
+    if (t === null) return null;
+    if (Array.isArray(t)) {
+      const [s, e] = sliceBounds(t.length, k['start'] ?? null, k['end'] ?? null);
+      return t.slice(s, e);
     }
     if (typeof t === 'string') fail('Cannot update string slices');
     return indexFail(t, k);
@@ -272,9 +279,33 @@ function setIn(t: Value, path: Value[], i: number, v: Value): Value {
   return indexFail(t, k);
 }
 
+function setOne(t: Value, k: Value, v: Value): Value {
+  if (typeof k === 'string') {
+    const o: JsonObject = {};
+    if (t !== null) for (const key in t as JsonObject) setKey(o, key, (t as JsonObject)[key]!);
+    setKey(o, k, v);
+    return o;
+  }
+  if (typeof k === 'number') {
+    const a = t === null ? [] : (t as Value[]).slice();
+    let idx = Math.floor(k);
+    if (idx < 0) idx += a.length;
+    if (idx < 0) fail('Out of bounds negative array index');
+    if (idx > 100_000_000) fail('Array index too large');
+    while (a.length < idx) a.push(null);
+    a[idx] = v;
+    return a;
+  }
+  const a = t === null ? [] : (t as Value[]);
+  const range = k as JsonObject;
+  const [s, e] = sliceBounds(a.length, range['start'] ?? null, range['end'] ?? null);
+  if (!Array.isArray(v)) fail('A slice of an array can only be assigned another array');
+  return [...a.slice(0, s), ...v, ...a.slice(e)];
+}
+
 export function delpaths(v: Value, paths: Value): Value {
   if (!Array.isArray(paths)) fail('Paths must be specified as an array');
-  for (const p of paths) if (!Array.isArray(p)) fail('Path must be specified as an array');
+  for (const p of paths) checkPath(p);
   return delIn(v, paths as Value[][]);
 }
 
@@ -336,4 +367,19 @@ function deleteKeys(t: Value, keys: Value[]): Value {
     return t.filter((_x, i) => !drop[i]);
   }
   return fail(`Cannot delete field at index of ${typeOf(t)}`);
+}
+
+/** Binary search in a sorted array: the index of `target`, or `-1 - insertionPoint`. */
+export function bsearch(v: Value, target: Value): number {
+  if (!Array.isArray(v)) fail(`${describe(v)} cannot be searched from`);
+  let lo = 0;
+  let hi = v.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = compare(v[mid]!, target);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1 - lo;
 }

@@ -129,13 +129,7 @@ export const SPECIALS: Record<string, Special> = {
     single: null,
     run: (input, path, env, emit) =>
       eachValue(p!, input, env, (keys) => {
-        let v: Value;
-        try {
-          v = ops.getpath(input, keys);
-        } catch (e) {
-          if (!(e instanceof JqRuntimeError) || !Array.isArray(keys)) throw e;
-          v = null;
-        }
+        const v = ops.getpath(input, keys);
         if (path === undefined) emit(v, undefined);
         else if (path instanceof InvalidPath) emit(v, path);
         else emit(v, [...path, ...(keys as Value[])]);
@@ -156,6 +150,28 @@ export const SPECIALS: Record<string, Special> = {
         });
       },
     };
+  },
+
+  // `def map(f): [.[] | f];`, compiled inline: it is in almost every program.
+  'map/1': ([f]) => {
+    const fs = f!.single;
+    const fr = f!.run;
+    return fromSingle((input, env) => {
+      let items: Value[];
+      if (Array.isArray(input)) items = input;
+      else if (isObject(input)) items = Object.values(input);
+      else return ops.iterateFail(input);
+      const out: Value[] = [];
+      const push = (v: Value): void => {
+        out.push(v);
+      };
+      for (let i = 0; i < items.length; i++) {
+        step();
+        if (fs !== null) out.push(fs(items[i]!, env));
+        else fr(items[i]!, undefined, env, push);
+      }
+      return out;
+    });
   },
 
   'recurse/0': () => ({ single: null, run: recurseWith((v, p) => childrenOf(v, p)) }),

@@ -239,6 +239,9 @@ export function jn(n: number, x: number): number {
         a = tmp;
       }
     }
+  } else if (n > 2 * x + 2000) {
+    // Below 1e-600, so zero; skips a recurrence that could run for billions of steps.
+    b = 0;
   } else if (ix < 0x3e100000) {
     if (n > 33) {
       b = 0;
@@ -301,13 +304,13 @@ export function yn(n: number, x: number): number {
   if (Number.isNaN(x)) return x + x;
   const hx = highWord(x);
   const ix = hx & 0x7fffffff;
-  if ((ix | lowWord(x)) === 0) return -Infinity;
-  if (hx < 0) return NaN;
   let sign = 1;
   if (n < 0) {
     n = -n;
     sign = 1 - ((n & 1) << 1);
   }
+  if ((ix | lowWord(x)) === 0) return n === 0 ? -Infinity : -sign / 0;
+  if (hx < 0) return NaN;
   if (n === 0) return y0(x);
   if (n === 1) return sign * y1(x);
   if (ix === 0x7ff00000) return 0;

@@ -46,10 +46,18 @@ function sortByKeys(items: Value[], keys: Value, what: string): { item: Value; k
   return items.map((item, i) => ({ item, key: keys[i]! })).sort((x, y) => compare(x.key, y.key));
 }
 
+/** Flattens iteratively: nesting can be as deep as jq allows (10,000 levels). */
 function flatten(v: Value, depth: number): Value[] {
   const out: Value[] = [];
-  for (const x of valuesOf(v)) {
-    if (Array.isArray(x) && depth !== 0) out.push(...flatten(x, depth - 1));
+  const stack: { items: Value[]; i: number; depth: number }[] = [{ items: valuesOf(v), i: 0, depth }];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (f.i >= f.items.length) {
+      stack.pop();
+      continue;
+    }
+    const x = f.items[f.i++]!;
+    if (Array.isArray(x) && f.depth !== 0) stack.push({ items: x, i: 0, depth: f.depth - 1 });
     else out.push(x);
   }
   return out;
@@ -88,7 +96,14 @@ const natives: NativeTable = {
     if (Array.isArray(v) && typeof k === 'number') return k >= 0 && k < v.length;
     return fail(`Cannot check whether ${typeOf(v)} has a ${typeOf(k)} key`);
   },
-  'contains/1': (a, b) => contains(a, b, 0),
+  'contains/1': (a, b) => {
+    try {
+      return contains(a, b, 0);
+    } catch (e) {
+      if (e instanceof RangeError) fail('Containment check too deep');
+      throw e;
+    }
+  },
   'add/0': (v) => {
     const items = valuesOf(v);
     if (items.length === 0) return null;
@@ -98,6 +113,7 @@ const natives: NativeTable = {
     return acc;
   },
   'setpath/2': (v, p, x) => ops.setpath(v, p, x),
+  'bsearch/1': (v, t) => ops.bsearch(v, t),
   'delpaths/1': (v, ps) => ops.delpaths(v, ps),
   'to_entries/0': (v) => {
     if (isObject(v)) return Object.keys(v).map((key) => ({ key, value: v[key]! }));
@@ -162,7 +178,6 @@ def arrays: select(type == "array");
 def objects: select(type == "object");
 def iterables: select(type|. == "array" or . == "object");
 def scalars: select(type|. != "array" and . != "object");
-def map(f): [.[] | f];
 def map_values(f): .[] |= f;
 def recurse(f; cond): recurse(f | select(cond));
 def in(xs): . as $x | xs | has($x);
@@ -209,6 +224,9 @@ def truncate_stream(stream): . as $n | null | stream | . as $input
 def inputs: try repeat(input) catch (if . == "No more inputs" then empty else error end);
 def INDEX(stream; idx_expr): reduce stream as $row ({}; .[$row | idx_expr | tostring] |= $row);
 def INDEX(idx_expr): INDEX(.[]; idx_expr);
+def JOIN($idx; idx_expr): [.[] | [., $idx[idx_expr]]];
+def JOIN($idx; stream; idx_expr): stream | [., $idx[idx_expr]];
+def JOIN($idx; stream; idx_expr; join_expr): stream | [., $idx[idx_expr]] | join_expr;
 def IN(s): any(s == .; .);
 def IN(src; s): any(src == s; .);
 def get_search_list: [];

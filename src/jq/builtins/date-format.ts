@@ -97,6 +97,9 @@ export function strftime(fmt: string, tm: Tm, ctx: StrftimeContext): string {
       else if (swapCase) r = swapToLower ? r.toLowerCase() : r.toUpperCase();
       return width > 0 ? pad(r, width, padFlag === '0' ? '0' : ' ') : r;
     };
+    // glibc pads year-like numbers only when a flag or width asks for it.
+    const yearish = (n: number, digits: number): string =>
+      padFlag === '0' || padFlag === '_' || width >= 0 ? num(n, digits) : String(n);
     const sub = (f: string): string => text(strftime(f, tm, ctx));
     const hour12 = tm.hour % 12 === 0 ? 12 : tm.hour % 12;
     switch (conv) {
@@ -120,7 +123,7 @@ export function strftime(fmt: string, tm: Tm, ctx: StrftimeContext): string {
         out += sub('%a %b %e %H:%M:%S %Y');
         break;
       case 'C':
-        out += num(Math.floor(tm.year / 100), 2);
+        out += yearish(Math.floor(tm.year / 100), 2);
         break;
       case 'd':
         out += num(tm.mday, 2);
@@ -139,7 +142,7 @@ export function strftime(fmt: string, tm: Tm, ctx: StrftimeContext): string {
         out += num(mod(isoWeek(tm).year, 100), 2);
         break;
       case 'G':
-        out += num(isoWeek(tm).year, 1);
+        out += yearish(isoWeek(tm).year, 4);
         break;
       case 'H':
         out += num(tm.hour, 2);
@@ -209,7 +212,7 @@ export function strftime(fmt: string, tm: Tm, ctx: StrftimeContext): string {
         out += num(mod(tm.year, 100), 2);
         break;
       case 'Y':
-        out += num(tm.year, 1);
+        out += yearish(tm.year, 4);
         break;
       case 'z': {
         const off = ctx.zone.offset;
@@ -519,7 +522,7 @@ export function strptime(input: string, fmt: string): Parsed {
     }
     if (tm.year >= 0) tm.wday = weekday(tm.year, tm.mon, tm.mday);
   }
-  if (st.wantXday && !st.haveYday && (st.haveMon || st.haveMday)) {
+  if (st.wantXday && !st.haveYday) {
     tm.yday = monYday(tm.year, tm.mon) + tm.mday - 1;
   }
   if ((st.haveUweek || st.haveWweek) && st.haveWday) {

@@ -10,7 +10,9 @@ import { fromSingle } from '../exec.js';
 import { parseDefs } from '../parser.js';
 import { SPECIALS } from '../specials.js';
 import { coreBuiltins } from './core.js';
+import { dateBuiltins } from './dates.js';
 import { formatBuiltins } from './formats.js';
+import { mathBuiltins } from './math.js';
 import { regexBuiltins } from './regex.js';
 import { stringBuiltins } from './strings.js';
 import type { BuiltinModule, NativeFunction } from './types.js';
@@ -24,9 +26,9 @@ const MODULES: BuiltinModule[] = [
   coreBuiltins,
   stringBuiltins,
   formatBuiltins,
-
+  mathBuiltins,
   regexBuiltins,
-
+  dateBuiltins,
 ];
 
 interface Table {

@@ -138,16 +138,17 @@ export function fdim(x: number, y: number): number {
   return x > y ? x - y : 0;
 }
 
+// On a tie (+0 against -0) glibc on x86-64 returns the second operand, as maxsd/minsd do.
 export function fmax(x: number, y: number): number {
   if (Number.isNaN(x)) return y;
   if (Number.isNaN(y)) return x;
-  return x >= y ? x : y;
+  return x > y ? x : y;
 }
 
 export function fmin(x: number, y: number): number {
   if (Number.isNaN(x)) return y;
   if (Number.isNaN(y)) return x;
-  return x <= y ? x : y;
+  return x < y ? x : y;
 }
 
 export function nextafter(x: number, y: number): number {

@@ -16,8 +16,8 @@ interface CompiledRegex {
   notEmptySource: string;
   jsFlags: string;
   names: (string | null)[];
-  jsIndex: number[];
-  jsIndexNotEmpty: number[];
+  jsIndex: number[][];
+  jsIndexNotEmpty: number[][];
 }
 
 interface Flags {
@@ -87,7 +87,7 @@ function compile(pattern: string, f: Flags): CompiledRegex {
     };
   } catch (e) {
     if (e instanceof RegexSyntaxError) {
-      fail(`${pattern} (at offset ${e.offset}) is not a valid regex: ${e.reason}`);
+      fail(`${pattern} (at offset 0) is not a valid regex: ${e.reason}`);
     }
     if (e instanceof SyntaxError) {
       fail(`${pattern} (at offset 0) is not a valid regex: ${e.message.replace(/^Invalid regular expression: /, '')}`);
@@ -129,14 +129,15 @@ class CodePointIndex {
   }
 }
 
-function matchObject(input: string, m: RegExpExecArray, names: (string | null)[], jsIndex: number[], cpi: CodePointIndex): JsonObject {
+function matchObject(input: string, m: RegExpExecArray, names: (string | null)[], jsIndex: number[][], cpi: CodePointIndex): JsonObject {
   const start = m.index;
   const end = start + m[0].length;
   const offset = cpi.at(start);
   const captures: Value[] = [];
   const indices = m.indices!;
   for (let g = 0; g < names.length; g++) {
-    const span = indices[jsIndex[g]!];
+    let span: [number, number] | undefined;
+    for (const js of jsIndex[g]!) span = indices[js] ?? span;
     const name = names[g] ?? null;
     if (span === undefined) {
       captures.push({ offset: -1, string: null, length: 0, name });
@@ -149,7 +150,7 @@ function matchObject(input: string, m: RegExpExecArray, names: (string | null)[]
 }
 
 /** The next match at or after `from` (a UTF-16 index), honouring jq's `n` flag. */
-function search(input: string, c: CompiledRegex, from: number, notEmpty: boolean): { m: RegExpExecArray; jsIndex: number[] } | null {
+function search(input: string, c: CompiledRegex, from: number, notEmpty: boolean): Found | null {
   c.re.lastIndex = from;
   const m = c.re.exec(input);
   if (m === null) return null;
@@ -164,7 +165,7 @@ function search(input: string, c: CompiledRegex, from: number, notEmpty: boolean
 
 interface Found {
   m: RegExpExecArray;
-  jsIndex: number[];
+  jsIndex: number[][];
 }
 
 function checkArgs(input: Value, regex: Value, modifiers: Value): { s: string; c: CompiledRegex; flags: Flags } {

@@ -11,21 +11,24 @@ import type { JsonObject, Value } from '../values.js';
 import { quoteString, toJson } from '../values.js';
 import type { BuiltinModule, NativeTable } from './types.js';
 
-/** jq's MAX_PRINT_DEPTH: deeper values print as `<skipped: too deep>`. */
+/** jq's MAX_PRINT_DEPTH: values nested deeper print as `<skipped: too deep>`. */
 const MAX_PRINT_DEPTH = 10000;
+const SKIPPED = '<skipped: too deep>';
 
 /**
- * A value as jq's `tojson` prints it. Falls back to an iterative printer (with jq's depth
- * cut-off) when the value nests too deeply for the recursive `toJson`.
+ * A value as jq's `tojson` prints it. The marker only shows up for very deep values; those are
+ * printed again here so that the cut-off is jq's own, whatever level `toJson` cuts at.
  */
 export function dumpJson(v: Value): string {
   if (v === null || typeof v !== 'object') return toJson(v);
+  let s: string;
   try {
-    return toJson(v);
+    s = toJson(v);
   } catch (e) {
     if (e instanceof RangeError) return dumpDeep(v);
     throw e;
   }
+  return s.includes(SKIPPED) ? dumpDeep(v) : s;
 }
 
 interface PrintFrame {
@@ -39,7 +42,7 @@ function dumpDeep(root: Value): string {
   const stack: PrintFrame[] = [];
   const emit = (v: Value, depth: number): void => {
     if (depth > MAX_PRINT_DEPTH) {
-      parts.push('<skipped: too deep>');
+      parts.push(SKIPPED);
     } else if (v === null || typeof v !== 'object') {
       parts.push(toJson(v));
     } else if (Array.isArray(v)) {
