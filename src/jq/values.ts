@@ -311,10 +311,10 @@ function toJsonDeep(v: Value, depth: number): string {
       continue;
     }
     const [x, d] = item;
-    if (x === null || typeof x !== 'object') {
-      out.push(toJsonAt(x, d));
-    } else if (d >= MAX_DEPTH) {
+    if (d > MAX_DEPTH) {
       out.push('<skipped: too deep>');
+    } else if (x === null || typeof x !== 'object') {
+      out.push(toJsonAt(x, d));
     } else if (Array.isArray(x)) {
       out.push('[');
       stack.push(']');

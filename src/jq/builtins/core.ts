@@ -205,8 +205,6 @@ def with_entries(f): to_entries | map(f) | from_entries;
 def paths(node_filter): . as $dot | paths | select(. as $p | $dot | getpath($p) | node_filter);
 def leaf_paths: paths(scalars);
 def debug(msg): (msg | debug | empty), .;
-def finites: select(isinfinite or isnan | not);
-def normals: select(isnormal);
 def combinations: if length == 0 then [] else .[0][] as $x | (.[1:] | combinations) as $w | [$x] + $w end;
 def combinations(n): . as $dot | [range(n)] | map($dot) | combinations;
 def walk(f): def w: if type == "object" then map_values(w) elif type == "array" then map(w) else . end | f; w;

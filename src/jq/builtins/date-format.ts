@@ -22,11 +22,12 @@ const MONTHS = [
 ];
 
 /** ISO 8601 week-based year and week number, as glibc's iso_week_days computes them. */
+function isoWeekDays(yday: number, wday: number): number {
+  const bigEnough = 382;
+  return yday - ((yday - wday + bigEnough) % 7) + 3;
+}
+
 function isoWeek(tm: Tm): { year: number; week: number } {
-  const isoWeekDays = (yday: number, wday: number): number => {
-    const bigEnough = 382;
-    return yday - ((yday - wday + bigEnough) % 7) + 3;
-  };
   let year = tm.year;
   let days = isoWeekDays(tm.yday, tm.wday);
   if (days < 0) {
@@ -54,6 +55,124 @@ function pad(s: string, width: number, ch: string): string {
   return s.padStart(width, ch);
 }
 
+/** The flags and width between `%` and a conversion letter. */
+interface Spec {
+  padFlag: string;
+  upper: boolean;
+  swapCase: boolean;
+  width: number;
+}
+
+function num(sp: Spec, n: number, digits: number, defPad = '0'): string {
+  const p = sp.padFlag === '-' ? '' : sp.padFlag === '_' ? ' ' : sp.padFlag === '0' ? '0' : defPad;
+  const s = String(n);
+  return p === '' ? s : pad(s, sp.width >= 0 ? sp.width : digits, p);
+}
+
+/** glibc pads year-like numbers only when a flag or width asks for it. */
+function yearish(sp: Spec, n: number, digits: number): string {
+  return sp.padFlag === '0' || sp.padFlag === '_' || sp.width >= 0 ? num(sp, n, digits) : String(n);
+}
+
+function text(sp: Spec, s: string, swapToLower = false): string {
+  let r = s;
+  if (sp.upper) r = r.toUpperCase();
+  else if (sp.swapCase) r = swapToLower ? r.toLowerCase() : r.toUpperCase();
+  return sp.width > 0 ? pad(r, sp.width, sp.padFlag === '0' ? '0' : ' ') : r;
+}
+
+/** One conversion, or null for a letter glibc does not know. */
+function conversion(conv: string, sp: Spec, tm: Tm, ctx: StrftimeContext): string | null {
+  const hour12 = tm.hour % 12 === 0 ? 12 : tm.hour % 12;
+  switch (conv) {
+    case '%':
+      return text(sp, '%');
+    case 'a':
+      return text(sp, DAYS[tm.wday]?.slice(0, 3) ?? '?');
+    case 'A':
+      return text(sp, DAYS[tm.wday] ?? '?');
+    case 'b':
+    case 'h':
+      return text(sp, MONTHS[tm.mon]?.slice(0, 3) ?? '?');
+    case 'B':
+      return text(sp, MONTHS[tm.mon] ?? '?');
+    case 'c':
+      return text(sp, strftime('%a %b %e %H:%M:%S %Y', tm, ctx));
+    case 'C':
+      return yearish(sp, Math.floor(tm.year / 100), 2);
+    case 'd':
+      return num(sp, tm.mday, 2);
+    case 'D':
+    case 'x':
+      return text(sp, strftime('%m/%d/%y', tm, ctx));
+    case 'e':
+      return num(sp, tm.mday, 2, ' ');
+    case 'F':
+      return text(sp, strftime('%Y-%m-%d', tm, ctx));
+    case 'g':
+      return num(sp, mod(isoWeek(tm).year, 100), 2);
+    case 'G':
+      return yearish(sp, isoWeek(tm).year, 4);
+    case 'H':
+      return num(sp, tm.hour, 2);
+    case 'I':
+      return num(sp, hour12, 2);
+    case 'j':
+      return num(sp, tm.yday + 1, 3);
+    case 'k':
+      return num(sp, tm.hour, 2, ' ');
+    case 'l':
+      return num(sp, hour12, 2, ' ');
+    case 'm':
+      return num(sp, tm.mon + 1, 2);
+    case 'M':
+      return num(sp, tm.min, 2);
+    case 'n':
+      return text(sp, '\n');
+    case 'p':
+      return text(sp, tm.hour >= 12 ? 'PM' : 'AM', true);
+    case 'P':
+      return text(sp, tm.hour >= 12 ? 'pm' : 'am');
+    case 'r':
+      return text(sp, strftime('%I:%M:%S %p', tm, ctx));
+    case 'R':
+      return text(sp, strftime('%H:%M', tm, ctx));
+    case 's':
+      return num(sp, ctx.epoch(tm), 1);
+    case 'S':
+      return num(sp, tm.sec, 2);
+    case 't':
+      return text(sp, '\t');
+    case 'T':
+    case 'X':
+      return text(sp, strftime('%H:%M:%S', tm, ctx));
+    case 'u':
+      return num(sp, mod(tm.wday - 1, 7) + 1, 1);
+    case 'U':
+      return num(sp, Math.floor((tm.yday - tm.wday + 7) / 7), 2);
+    case 'V':
+      return num(sp, isoWeek(tm).week, 2);
+    case 'w':
+      return num(sp, tm.wday, 1);
+    case 'W':
+      return num(sp, Math.floor((tm.yday - mod(tm.wday - 1, 7) + 7) / 7), 2);
+    case 'y':
+      return num(sp, mod(tm.year, 100), 2);
+    case 'Y':
+      return yearish(sp, tm.year, 4);
+    case 'z': {
+      const off = ctx.zone.offset;
+      const a = Math.abs(off);
+      const hhmm = Math.floor(a / 3600) * 100 + Math.floor((a % 3600) / 60);
+      return (off < 0 ? '-' : '+') + pad(String(hhmm), sp.width > 1 ? sp.width - 1 : 4, '0');
+    }
+    case 'Z':
+      return text(sp, ctx.zone.name, true);
+    default:
+      return null;
+  }
+}
+
 export function strftime(fmt: string, tm: Tm, ctx: StrftimeContext): string {
   let out = '';
   let i = 0;
@@ -66,168 +185,25 @@ export function strftime(fmt: string, tm: Tm, ctx: StrftimeContext): string {
     }
     const start = i;
     i++;
-    let padFlag = '';
-    let upper = false;
-    let swapCase = false;
-    while (i < fmt.length && '_-0^#'.includes(fmt[i]!)) {
+    const sp: Spec = { padFlag: '', upper: false, swapCase: false, width: -1 };
+    for (; i < fmt.length; i++) {
       const f = fmt[i]!;
-      if (f === '^') upper = true;
-      else if (f === '#') swapCase = true;
-      else padFlag = f;
-      i++;
+      if (f === '^') sp.upper = true;
+      else if (f === '#') sp.swapCase = true;
+      else if (f === '_' || f === '-' || f === '0') sp.padFlag = f;
+      else break;
     }
     let widthText = '';
     while (i < fmt.length && fmt[i]! >= '0' && fmt[i]! <= '9') widthText += fmt[i++];
+    if (widthText !== '') sp.width = Number(widthText);
     if (i < fmt.length && (fmt[i] === 'E' || fmt[i] === 'O')) i++;
     if (i >= fmt.length) {
       out += fmt.slice(start);
       break;
     }
     const conv = fmt[i++]!;
-    const width = widthText === '' ? -1 : Number(widthText);
-    const num = (n: number, digits: number, defPad = '0'): string => {
-      const p = padFlag === '-' ? '' : padFlag === '_' ? ' ' : padFlag === '0' ? '0' : defPad;
-      const s = String(n);
-      const w = width >= 0 ? width : digits;
-      return p === '' ? s : pad(s, w, p);
-    };
-    const text = (s: string, swapToLower = false): string => {
-      let r = s;
-      if (upper) r = r.toUpperCase();
-      else if (swapCase) r = swapToLower ? r.toLowerCase() : r.toUpperCase();
-      return width > 0 ? pad(r, width, padFlag === '0' ? '0' : ' ') : r;
-    };
-    // glibc pads year-like numbers only when a flag or width asks for it.
-    const yearish = (n: number, digits: number): string =>
-      padFlag === '0' || padFlag === '_' || width >= 0 ? num(n, digits) : String(n);
-    const sub = (f: string): string => text(strftime(f, tm, ctx));
-    const hour12 = tm.hour % 12 === 0 ? 12 : tm.hour % 12;
-    switch (conv) {
-      case '%':
-        out += text('%');
-        break;
-      case 'a':
-        out += text(DAYS[tm.wday]?.slice(0, 3) ?? '?');
-        break;
-      case 'A':
-        out += text(DAYS[tm.wday] ?? '?');
-        break;
-      case 'b':
-      case 'h':
-        out += text(MONTHS[tm.mon]?.slice(0, 3) ?? '?');
-        break;
-      case 'B':
-        out += text(MONTHS[tm.mon] ?? '?');
-        break;
-      case 'c':
-        out += sub('%a %b %e %H:%M:%S %Y');
-        break;
-      case 'C':
-        out += yearish(Math.floor(tm.year / 100), 2);
-        break;
-      case 'd':
-        out += num(tm.mday, 2);
-        break;
-      case 'D':
-      case 'x':
-        out += sub('%m/%d/%y');
-        break;
-      case 'e':
-        out += num(tm.mday, 2, ' ');
-        break;
-      case 'F':
-        out += sub('%Y-%m-%d');
-        break;
-      case 'g':
-        out += num(mod(isoWeek(tm).year, 100), 2);
-        break;
-      case 'G':
-        out += yearish(isoWeek(tm).year, 4);
-        break;
-      case 'H':
-        out += num(tm.hour, 2);
-        break;
-      case 'I':
-        out += num(hour12, 2);
-        break;
-      case 'j':
-        out += num(tm.yday + 1, 3);
-        break;
-      case 'k':
-        out += num(tm.hour, 2, ' ');
-        break;
-      case 'l':
-        out += num(hour12, 2, ' ');
-        break;
-      case 'm':
-        out += num(tm.mon + 1, 2);
-        break;
-      case 'M':
-        out += num(tm.min, 2);
-        break;
-      case 'n':
-        out += text('\n');
-        break;
-      case 'p':
-        out += text(tm.hour >= 12 ? 'PM' : 'AM', true);
-        break;
-      case 'P':
-        out += text(tm.hour >= 12 ? 'pm' : 'am');
-        break;
-      case 'r':
-        out += sub('%I:%M:%S %p');
-        break;
-      case 'R':
-        out += sub('%H:%M');
-        break;
-      case 's':
-        out += num(ctx.epoch(tm), 1);
-        break;
-      case 'S':
-        out += num(tm.sec, 2);
-        break;
-      case 't':
-        out += text('\t');
-        break;
-      case 'T':
-      case 'X':
-        out += sub('%H:%M:%S');
-        break;
-      case 'u':
-        out += num(mod(tm.wday - 1, 7) + 1, 1);
-        break;
-      case 'U':
-        out += num(Math.floor((tm.yday - tm.wday + 7) / 7), 2);
-        break;
-      case 'V':
-        out += num(isoWeek(tm).week, 2);
-        break;
-      case 'w':
-        out += num(tm.wday, 1);
-        break;
-      case 'W':
-        out += num(Math.floor((tm.yday - mod(tm.wday - 1, 7) + 7) / 7), 2);
-        break;
-      case 'y':
-        out += num(mod(tm.year, 100), 2);
-        break;
-      case 'Y':
-        out += yearish(tm.year, 4);
-        break;
-      case 'z': {
-        const off = ctx.zone.offset;
-        const a = Math.abs(off);
-        const hhmm = Math.floor(a / 3600) * 100 + Math.floor((a % 3600) / 60);
-        out += (off < 0 ? '-' : '+') + pad(String(hhmm), width > 1 ? width - 1 : 4, '0');
-        break;
-      }
-      case 'Z':
-        out += text(ctx.zone.name, true);
-        break;
-      default:
-        // glibc copies an unknown conversion through unchanged.
-        out += fmt.slice(start, i);
-    }
+    // glibc copies an unknown conversion through unchanged.
+    out += conversion(conv, sp, tm, ctx) ?? fmt.slice(start, i);
   }
   return out;
 }
@@ -268,16 +244,20 @@ class StrptimeParser {
     while (isSpace(this.s[this.rp])) this.rp++;
   }
 
+  private digit(): boolean {
+    const c = this.s.charCodeAt(this.rp);
+    return c >= 48 && c <= 57;
+  }
+
   /** glibc's get_number: up to n digits, stopping early once another would pass `to`. */
   private number(from: number, to: number, n: number): number | null {
     this.skipSpace();
-    const digit = (): boolean => this.s[this.rp] !== undefined && this.s[this.rp]! >= '0' && this.s[this.rp]! <= '9';
-    if (!digit()) return null;
+    if (!this.digit()) return null;
     let val = 0;
     let left = n;
     do {
       val = val * 10 + (this.s.charCodeAt(this.rp++) - 48);
-    } while (--left > 0 && val * 10 <= to && digit());
+    } while (--left > 0 && val * 10 <= to && this.digit());
     return val < from || val > to ? null : val;
   }
 
@@ -484,6 +464,14 @@ class StrptimeParser {
   }
 }
 
+/** Month and day from the day of the year, for the ones the input did not give. */
+function monDayFromYday(tm: Tm, st: State): void {
+  let t = 0;
+  while (t < 12 && monYday(tm.year, t) <= tm.yday) t++;
+  if (!st.haveMon) tm.mon = t - 1;
+  if (!st.haveMday) tm.mday = tm.yday - monYday(tm.year, t - 1) + 1;
+}
+
 /** glibc's strptime over a `struct tm` that jq zeroed and marked (wday 8, yday 367). */
 export function strptime(input: string, fmt: string): Parsed {
   const tm: Tm = { year: 1900, mon: 0, mday: 0, hour: 0, min: 0, sec: 0, wday: 8, yday: 367 };
@@ -508,15 +496,9 @@ export function strptime(input: string, fmt: string): Parsed {
     const y = tm.year - 1900;
     tm.year = 1900 + (st.wantCentury ? (y % 100) + (st.century - 19) * 100 : (st.century - 19) * 100);
   }
-  const monDayFromYday = (): void => {
-    let t = 0;
-    while (t < 12 && monYday(tm.year, t) <= tm.yday) t++;
-    if (!st.haveMon) tm.mon = t - 1;
-    if (!st.haveMday) tm.mday = tm.yday - monYday(tm.year, t - 1) + 1;
-  };
   if (st.wantXday && !st.haveWday) {
     if (!(st.haveMon && st.haveMday) && st.haveYday) {
-      monDayFromYday();
+      monDayFromYday(tm, st);
       st.haveMon = true;
       st.haveMday = true;
     }
@@ -532,7 +514,7 @@ export function strptime(input: string, fmt: string): Parsed {
     if (!st.haveYday) {
       tm.yday = ((7 - (jan1 - wOffset)) % 7) + (st.weekNo - 1) * 7 + ((saveWday - wOffset + 7) % 7);
     }
-    if (!st.haveMday || !st.haveMon) monDayFromYday();
+    if (!st.haveMday || !st.haveMon) monDayFromYday(tm, st);
     tm.wday = saveWday;
   }
   return { tm, rest: input.slice(p.rp) };

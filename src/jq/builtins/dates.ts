@@ -33,7 +33,16 @@ function arrayToTm(a: Value[], local: boolean): Tm | null {
     if (typeof n !== 'number' || Number.isNaN(n)) return null;
     f[i] = toInt(i === 0 ? n - 1900 : n);
   }
-  const raw: Tm = { year: f[0]! + 1900, mon: f[1]!, mday: f[2]!, hour: f[3]!, min: f[4]!, sec: f[5]!, wday: f[6]!, yday: f[7]! };
+  const raw: Tm = {
+    year: f[0]! + 1900,
+    mon: f[1]!,
+    mday: f[2]!,
+    hour: f[3]!,
+    min: f[4]!,
+    sec: f[5]!,
+    wday: f[6]!,
+    yday: f[7]!,
+  };
   return local ? localtime(mktimeLocal(raw)) : gmtime(timegm(raw));
 }
 

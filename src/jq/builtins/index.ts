@@ -43,10 +43,20 @@ let table: Table | null = null;
 function load(): Table {
   if (table !== null) return table;
   const natives = new Map<string, NativeFunction>();
-  for (const m of MODULES) for (const [k, fn] of Object.entries(m.natives)) natives.set(k, fn);
+  const defined = (key: string): boolean => natives.has(key) || key in SPECIALS || key in SPECIAL_EXTRA;
+  for (const m of MODULES) {
+    for (const [k, fn] of Object.entries(m.natives)) {
+      if (defined(k)) throw new Error(`jq builtin ${k} is defined twice`);
+      natives.set(k, fn);
+    }
+  }
   const source = MODULES.map((m) => m.jq).join('\n');
   const defs = new Map<string, FuncDef>();
-  for (const d of parseDefs(source)) defs.set(`${d.name}/${d.params.length}`, d);
+  for (const d of parseDefs(source)) {
+    const key = `${d.name}/${d.params.length}`;
+    if (defined(key) || defs.has(key)) throw new Error(`jq builtin ${key} is defined twice`);
+    defs.set(key, d);
+  }
   table = { natives, defs, compiled: new Map(), source };
   return table;
 }

@@ -13,6 +13,10 @@ const SIMPLE_ESCAPES: Record<string, number> = { t: 9, n: 10, r: 13, f: 12, v: 1
 
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
+const LINEBREAK = '(?:\\r\\n|[\\n\\v\\f\\r\\u{85}\\u{2028}\\u{2029}])';
+// An extended grapheme cluster, approximated: CR LF, or a base with its marks and joiners.
+const GRAPHEME = '(?:\\r\\n|\\P{M}[\\p{M}\\u{200d}]*|\\p{M}+)';
+
 // Text segment boundaries, approximated: between any two code points except before a mark
 // or a joiner, after a joiner, and inside CR LF.
 const SEGMENT = '(?:^|$|(?![\\p{M}\\u{200d}])(?<!\\u{200d})(?<!\\r(?=\\n)))';
@@ -277,7 +281,9 @@ export class Parser {
       this.pos++;
       const body = this.parseAlt(opts);
       this.expectClose(start);
-      return { t: 'absent', body };
+      // `(?~X)`: any text that does not contain X, approximately.
+      const step: Node = { t: 'seq', items: [{ t: 'group', kind: 'nahead', num: 0, body }, { t: 'set', src: '[\\s\\S]' }] };
+      return { t: 'repeat', body: step, min: 0, max: Infinity, lazy: false, possessive: false };
     } else {
       const kinds: Record<string, GroupKind> = { ':': 'plain', '=': 'ahead', '!': 'nahead', '>': 'atomic' };
       const k = kinds[c];
@@ -389,7 +395,7 @@ export class Parser {
     switch (c) {
       case 'R':
         this.pos++;
-        return { t: 'group', kind: 'atomic', num: 0, body: { t: 'set', src: '(?:\\r\\n|[\\n\\v\\f\\r\\u{85}\\u{2028}\\u{2029}])' } };
+        return { t: 'group', kind: 'atomic', num: 0, body: { t: 'set', src: LINEBREAK } };
       case 'N':
         this.pos++;
         return { t: 'set', src: '[^\\n]' };
@@ -398,7 +404,7 @@ export class Parser {
         return { t: 'set', src: '[\\s\\S]' };
       case 'X':
         this.pos++;
-        return { t: 'group', kind: 'atomic', num: 0, body: { t: 'set', src: '(?:\\r\\n|\\P{M}[\\p{M}\\u{200d}]*|\\p{M}+)' } };
+        return { t: 'group', kind: 'atomic', num: 0, body: { t: 'set', src: GRAPHEME } };
       case 'K':
         this.pos++;
         return { t: 'keep', offset: start };

@@ -48,7 +48,6 @@ export type Node =
   | { t: 'repeat'; body: Node; min: number; max: number; lazy: boolean; possessive: boolean }
   | { t: 'backref'; ref: number | string; offset: number }
   | { t: 'call'; ref: number | string; offset: number }
-  | { t: 'absent'; body: Node }
   /** `\K`: the reported match starts here. */
   | { t: 'keep'; offset: number };
 

@@ -23,7 +23,7 @@ export interface RegexOptions {
 
 export interface TranslatedRegex {
   source: string;
-  /** The pattern wrapped so that it only matches non-empty text (jq's `n` flag). */
+  /** The pattern reduced to its non-empty matches (jq's `n` flag). */
   notEmptySource: string;
   /** `i` when the JS flag should do the case folding, otherwise empty. */
   flags: string;
@@ -66,7 +66,6 @@ function hasCapture(n: Node): boolean {
     case 'group':
       return n.kind === 'capture' || hasCapture(n.body);
     case 'repeat':
-    case 'absent':
       return hasCapture(n.body);
     case 'call':
       return true;
@@ -83,7 +82,6 @@ function hasBackref(n: Node): boolean {
       return n.branches.some(hasBackref);
     case 'group':
     case 'repeat':
-    case 'absent':
       return hasBackref(n.body);
     case 'backref':
       return true;
@@ -103,17 +101,94 @@ function allCaseInsensitive(n: Node): boolean {
       return n.ci;
     case 'group':
     case 'repeat':
-    case 'absent':
       return allCaseInsensitive(n.body);
     default:
       return true;
   }
 }
 
+const FAIL: Node = { t: 'anchor', src: '(?!)' };
+const isFail = (n: Node): boolean => n.t === 'anchor' && n.src === '(?!)';
+
+function alternation(branches: Node[]): Node {
+  const live = branches.filter((b) => !isFail(b));
+  return live.length === 0 ? FAIL : live.length === 1 ? live[0]! : { t: 'alt', branches: live };
+}
+
+/** The ways `n` can match the empty string (backreferences and calls count as never). */
+function onlyEmpty(n: Node): Node {
+  if (!nullable(n)) return FAIL;
+  switch (n.t) {
+    case 'seq': {
+      const items = n.items.map(onlyEmpty);
+      return items.some(isFail) ? FAIL : { t: 'seq', items };
+    }
+    case 'alt':
+      return alternation(n.branches.map(onlyEmpty));
+    case 'group': {
+      if (n.kind !== 'capture' && n.kind !== 'plain' && n.kind !== 'atomic') return n;
+      const body = onlyEmpty(n.body);
+      return isFail(body) ? FAIL : { ...n, body };
+    }
+    case 'repeat': {
+      if (n.min === 0) return { t: 'seq', items: [] };
+      const body = onlyEmpty(n.body);
+      return isFail(body) ? FAIL : { ...n, body, max: n.min };
+    }
+    case 'backref':
+    case 'call':
+      return FAIL;
+    default:
+      return n;
+  }
+}
+
+/**
+ * The ways `n` can match a non-empty string, in nearly Oniguruma's order of preference, for
+ * jq's `n` flag (Oniguruma backtracks out of an empty match; JS cannot be told to). Exact
+ * unless an optional part prefers to match empty (`a??b?`) or a repeated part can be empty.
+ */
+function notEmpty(n: Node): Node {
+  if (!nullable(n)) return n;
+  switch (n.t) {
+    case 'seq': {
+      const branches: Node[] = [];
+      const prefix: Node[] = [];
+      for (let i = 0; i < n.items.length; i++) {
+        branches.push({ t: 'seq', items: [...prefix, notEmpty(n.items[i]!), ...n.items.slice(i + 1)] });
+        const e = onlyEmpty(n.items[i]!);
+        if (isFail(e)) break;
+        prefix.push(e);
+      }
+      return alternation(branches.map((b) => (b.t === 'seq' && b.items.some(isFail) ? FAIL : b)));
+    }
+    case 'alt':
+      return alternation(n.branches.map(notEmpty));
+    case 'group': {
+      if (n.kind !== 'capture' && n.kind !== 'plain' && n.kind !== 'atomic') return FAIL;
+      const body = notEmpty(n.body);
+      return isFail(body) ? FAIL : { ...n, body };
+    }
+    case 'repeat': {
+      if (n.max === 0) return FAIL;
+      if (!nullable(n.body)) return { ...n, min: Math.max(n.min, 1) };
+      const first = notEmpty(n.body);
+      if (isFail(first)) return FAIL;
+      const rest: Node = { ...n, min: Math.max(n.min - 1, 0), max: n.max - 1 };
+      return { t: 'seq', items: [first, rest] };
+    }
+    case 'backref':
+    case 'call':
+      return n;
+    default:
+      return FAIL;
+  }
+}
+
 const MAX_FOLDED_RANGE = 2000;
 
 class Renderer {
-  jsCount: number;
+  private jsCount = 0;
   readonly jsIndex: number[][] = [];
   /** Groups being rendered, to refuse recursive `\g<…>` calls. */
   private readonly open: number[] = [];
@@ -121,10 +196,7 @@ class Renderer {
   constructor(
     private readonly parser: Parser,
     private readonly jsFold: boolean,
-    firstGroup: number,
-  ) {
-    this.jsCount = firstGroup;
-  }
+  ) {}
 
   private charSrc(cp: number, ci: boolean): string {
     if (!ci || this.jsFold) return esc(cp);
@@ -193,8 +265,6 @@ class Renderer {
         return this.renderRepeat(n);
       case 'backref':
         return `(?:\u0000${String(n.ref)}\u0000)`;
-      case 'absent':
-        return `(?:(?!${this.render(n.body)})[\\s\\S])*`;
       case 'call':
         return this.renderCall(n);
       case 'keep':
@@ -249,7 +319,11 @@ class Renderer {
     else q = min === max ? `{${min}}` : `{${min},${max}}`;
     const body = this.render(n.body);
     const b = n.body;
-    const isAtom = b.t === 'char' || b.t === 'class' || (b.t === 'set' && b.src.startsWith('[')) || (b.t === 'group' && (b.kind === 'capture' || b.kind === 'plain'));
+    const isAtom =
+      b.t === 'char' ||
+      b.t === 'class' ||
+      (b.t === 'set' && b.src.startsWith('[')) ||
+      (b.t === 'group' && (b.kind === 'capture' || b.kind === 'plain'));
     let src = `${isAtom ? body : `(?:${body})`}${q}${lazy ? '?' : ''}`;
     if (emptyCaptures && max === Infinity && !lazy) src = `${src}(?:${this.render(n.body)}|)`;
     return possessive ? this.atomic(src) : src;
@@ -266,7 +340,9 @@ class Renderer {
       const what = typeof n.ref === 'number' ? 'undefined group reference' : `undefined name <${n.ref}> reference`;
       throw new RegexSyntaxError(what, n.offset);
     }
-    if (this.open.includes(num)) throw new RegexSyntaxError('recursive subexpression calls are not supported', n.offset);
+    if (this.open.includes(num)) {
+      throw new RegexSyntaxError('recursive subexpression calls are not supported', n.offset);
+    }
     return this.renderGroup(target);
   }
 
@@ -301,12 +377,10 @@ export function translateRegex(pattern: string, options: RegexOptions): Translat
   // in Oniguruma; only backreferences need the JS flag, so it is used for them.
   const jsFold = hasBackref(ast) && allCaseInsensitive(ast) && (options.ignoreCase || /\(\?[msx]*i/.test(pattern));
 
-  const plain = new Renderer(parser, jsFold, 0);
+  const plain = new Renderer(parser, jsFold);
   const source = plain.resolve(plain.renderTop(ast));
-  // Group 1 holds the rest of the input from where the match starts; the match is empty
-  // exactly when the rest from its end is that same text.
-  const wrapped = new Renderer(parser, jsFold, 1);
-  const notEmptySource = `(?=([\\s\\S]*))(?:${wrapped.resolve(wrapped.renderTop(ast))})(?!\\1$)`;
+  const wrapped = new Renderer(parser, jsFold);
+  const notEmptySource = wrapped.resolve(wrapped.renderTop(notEmpty(ast)));
 
   const groups = parser.groupCount;
   const fill = (idx: number[][]): number[][] => Array.from({ length: groups }, (_, i) => idx[i] ?? []);

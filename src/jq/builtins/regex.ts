@@ -20,6 +20,12 @@ interface CompiledRegex {
   jsIndexNotEmpty: number[][];
 }
 
+/** One match and the map from Oniguruma groups to the JS groups of the RegExp that found it. */
+interface Found {
+  m: RegExpExecArray;
+  jsIndex: number[][];
+}
+
 interface Flags {
   global: boolean;
   ignoreCase: boolean;
@@ -129,7 +135,8 @@ class CodePointIndex {
   }
 }
 
-function matchObject(input: string, m: RegExpExecArray, names: (string | null)[], jsIndex: number[][], cpi: CodePointIndex): JsonObject {
+/** A match as jq reports it: offsets and lengths in code points, unset groups at -1. */
+function matchObject(input: string, { m, jsIndex }: Found, names: (string | null)[], cpi: CodePointIndex): JsonObject {
   const start = m.index;
   const end = start + m[0].length;
   const offset = cpi.at(start);
@@ -138,7 +145,7 @@ function matchObject(input: string, m: RegExpExecArray, names: (string | null)[]
   for (let g = 0; g < names.length; g++) {
     let span: [number, number] | undefined;
     for (const js of jsIndex[g]!) span = indices[js] ?? span;
-    const name = names[g] ?? null;
+    const name = names[g]!;
     if (span === undefined) {
       captures.push({ offset: -1, string: null, length: 0, name });
     } else {
@@ -161,11 +168,6 @@ function search(input: string, c: CompiledRegex, from: number, notEmpty: boolean
   c.notEmpty.lastIndex = m.index;
   const m2 = c.notEmpty.exec(input);
   return m2 === null ? null : { m: m2, jsIndex: c.jsIndexNotEmpty };
-}
-
-interface Found {
-  m: RegExpExecArray;
-  jsIndex: number[][];
 }
 
 function checkArgs(input: Value, regex: Value, modifiers: Value): { s: string; c: CompiledRegex; flags: Flags } {
@@ -202,7 +204,7 @@ export function matchImpl(input: Value, regex: Value, modifiers: Value, testmode
   const { s, c, flags } = checkArgs(input, regex, modifiers);
   if (testmode === true) return search(s, c, 0, flags.notEmpty) !== null;
   const cpi = new CodePointIndex(s);
-  return allMatches(s, c, flags).map(({ m, jsIndex }) => matchObject(s, m, c.names, jsIndex, cpi));
+  return allMatches(s, c, flags).map((found) => matchObject(s, found, c.names, cpi));
 }
 
 /** The object `capture` builds from one match: named groups only, later names win. */
