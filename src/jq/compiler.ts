@@ -21,7 +21,7 @@ import {
 } from './exec.js';
 import { compileError } from './lexer.js';
 import * as ops from './ops.js';
-import { currentContext, enterCall, leaveCall, step } from './runtime.js';
+import { currentContext, enterCall, guardSize, leaveCall, step } from './runtime.js';
 import { compare, equals, hasOwn, isObject, isTruthy, setKey, toJson, type JsonObject, type Value } from './values.js';
 import { compilePatterns } from './patterns.js';
 import { compileAssign } from './assign.js';
@@ -48,9 +48,9 @@ export function pushVar(scope: Scope | null, name: string): Scope {
 }
 
 const BINARY_FNS: Record<BinaryOp, (a: Value, b: Value) => Value> = {
-  '+': ops.add,
+  '+': (a, b) => guardSize(ops.add(a, b)),
   '-': ops.subtract,
-  '*': ops.multiply,
+  '*': (a, b) => guardSize(ops.multiply(a, b)),
   '/': ops.divide,
   '%': ops.modulo,
   // Numbers that are not nan compare natively; everything else by jq's total order.
@@ -92,7 +92,7 @@ export class Compiler {
       case 'format': {
         const name = node.name;
         this.checkFormat(name);
-        return fromSingle((input) => applyFormat(name, input));
+        return fromSingle((input) => guardSize(applyFormat(name, input)));
       }
       case 'index':
         return this.compileIndex(node.target, node.index, scope);
@@ -267,7 +267,7 @@ export class Compiler {
       return fromSingle((input, env) => {
         let out = '';
         for (const s of singles) out += typeof s === 'string' ? s : render(s(input, env));
-        return out;
+        return guardSize(out);
       });
     }
     // The last interpolation varies slowest, as in jq (string building is a chain of `+`).
@@ -278,7 +278,7 @@ export class Compiler {
         const pieces: string[] = new Array<string>(n);
         const loop = (i: number): void => {
           if (i < 0) {
-            const s = pieces.join('');
+            const s = guardSize(pieces.join(''));
             emit(s, noPath(path, s));
             return;
           }
@@ -607,7 +607,8 @@ export function invoke(ref: FuncRef, hops: number, args: Code[]): Code {
 }
 
 /** A native over argument values: one call per combination, the last argument varying slowest. */
-export function callNative(fn: (input: Value, ...args: Value[]) => Value, args: Code[]): Code {
+export function callNative(native: (input: Value, ...args: Value[]) => Value, args: Code[]): Code {
+  const fn = (input: Value, ...vals: Value[]): Value => guardSize(native(input, ...vals));
   const n = args.length;
   if (args.every((a) => a.single !== null)) {
     const s = args.map((a) => a.single!);

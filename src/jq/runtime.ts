@@ -90,3 +90,18 @@ export function enterCall(): void {
 export function leaveCall(): void {
   current!.depth--;
 }
+
+/**
+ * Refuses strings and arrays larger than the output limit as they are made, before a builtin
+ * like `@sh` or `+` grows one past what V8 can allocate (which would end the process).
+ */
+export function guardSize<T extends Value>(v: T): T {
+  if (typeof v === 'string') {
+    const max = current!.limits.maxOutputBytes;
+    if (v.length > max) throw new JqBudgetError('output', max);
+  } else if (Array.isArray(v)) {
+    const max = current!.limits.maxOutputBytes;
+    if (v.length * 2 > max) throw new JqBudgetError('output', max);
+  }
+  return v;
+}

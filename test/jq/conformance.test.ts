@@ -20,7 +20,7 @@ describe('jq conformance (jqlang/jq tests/*.test)', () => {
   let result: SuiteResult | undefined;
   const suite = () => (result ??= runSuite(loadSuite(dir)));
 
-  it('finds the test files', () => {
+  it('loads and runs the test files', () => {
     expect(existsSync(dir), `conformance directory ${dir} (set JQ_CONFORMANCE_DIR)`).toBe(true);
     const files = suite().files.map((f) => f.file);
     for (const f of Object.keys(floors)) expect(files).toContain(f);

@@ -117,9 +117,9 @@ describe('jq engine: API', () => {
   });
 
   it('stops runaway programs with typed budget errors', () => {
-    const budget = (src: string, limits: object): JqBudgetError => {
+    const budget = (src: string, limits: object, input: Value = "a'b"): JqBudgetError => {
       try {
-        compile(src).run(null, { limits });
+        compile(src).run(input, { limits });
       } catch (e) {
         if (e instanceof JqBudgetError) return e;
         throw e;
@@ -131,6 +131,10 @@ describe('jq engine: API', () => {
     expect(budget('def f: [f]; f', { maxDepth: 100 }).kind).toBe('depth');
     expect(budget('def f: [f]; f', {}).kind).toBe('depth');
     expect(budget('[range(100000)]', { maxOutputBytes: 1000 }).kind).toBe('output');
+    // Found by the fuzz test: values that grow geometrically used to abort the process inside V8.
+    for (const src of ['def r: @sh | r; r', 'def r: @base64 | r; r', 'def r: . + . | r; r', 'def r: "\\(.)\\(.)" | r; r']) {
+      expect(budget(src, { maxOutputBytes: 1 << 20 }).kind).toBe('output');
+    }
     expect(() => compile('try repeat(.) catch "caught"').run(null, { limits: { maxSteps: 1000 } })).toThrow(
       JqBudgetError,
     );

@@ -21,6 +21,22 @@ const GRAPHEME = '(?:\\r\\n|\\P{M}[\\p{M}\\u{200d}]*|\\p{M}+)';
 // or a joiner, after a joiner, and inside CR LF.
 const SEGMENT = '(?:^|$|(?![\\p{M}\\u{200d}])(?<!\\u{200d})(?<!\\r(?=\\n)))';
 
+/** Oniguruma refuses to repeat an assertion, also inside `(?:…)` or one of its alternatives. */
+function zeroWidth(n: Node, top: boolean): boolean {
+  switch (n.t) {
+    case 'anchor':
+    case 'keep':
+      return true;
+    case 'group':
+      if (n.kind === 'plain') return top && zeroWidth(n.body, false);
+      return n.kind === 'ahead' || n.kind === 'nahead' || n.kind === 'behind' || n.kind === 'nbehind';
+    case 'alt':
+      return n.branches.some((b) => zeroWidth(b, false));
+    default:
+      return false;
+  }
+}
+
 export class Parser {
   private pos = 0;
   private readonly cps: number[];
@@ -121,8 +137,7 @@ export class Parser {
         });
         continue;
       }
-      const atom = this.parseAtom(opts);
-      if (atom !== null) items.push(this.parseQuantifiers(atom, opts));
+      items.push(this.parseQuantifiers(this.parseAtom(opts), opts));
     }
     return items.length === 1 ? items[0]! : { t: 'seq', items };
   }
@@ -190,7 +205,7 @@ export class Parser {
         return node;
       }
       this.pos++;
-      if (node.t === 'anchor' || node.t === 'keep') this.err('target of repeat operator is invalid');
+      if (zeroWidth(node, true)) this.err('target of repeat operator is invalid');
       let lazy = false;
       let possessive = false;
       if (this.peekCh() === '?') {
@@ -204,7 +219,7 @@ export class Parser {
     }
   }
 
-  private parseAtom(opts: Opts): Node | null {
+  private parseAtom(opts: Opts): Node {
     const start = this.pos;
     switch (this.peekCh()) {
       case '(':
@@ -317,6 +332,39 @@ export class Parser {
     return v;
   }
 
+  /** A following `\\xHH` or `\\ooo` escape as a byte, consumed, or null. */
+  private byteEscape(): number | null {
+    if (this.peekCh() !== '\\') return null;
+    const m = this.lookingAt(/^\\(?:x([0-9a-fA-F]{1,2})|([0-3][0-7]{2}))/, 5);
+    if (m === null) return null;
+    this.pos += m[0].length;
+    return m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2]!, 8);
+  }
+
+  /**
+   * In a UTF-8 pattern `\\xHH` and `\\ooo` are bytes: from 0x80 on, the escapes that follow
+   * must complete one UTF-8 character.
+   */
+  private utf8Bytes(first: number): number {
+    if (first < 0x80) return first;
+    const start = this.pos;
+    const n = first >= 0xf0 ? 4 : first >= 0xe0 ? 3 : first >= 0xc2 ? 2 : 0;
+    const bytes = [first];
+    while (bytes.length < n) {
+      const b = this.byteEscape();
+      if (b === null) break;
+      bytes.push(b);
+    }
+    if (n > 0 && bytes.length === n) {
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes)).codePointAt(0)!;
+      } catch {
+        // not UTF-8: the error below
+      }
+    }
+    this.err('invalid code point value', start);
+  }
+
   /** A character escape (the backslash consumed, `c` next), or undefined if `c` is not one. */
   private charEscape(c: string): number | undefined {
     const simple = SIMPLE_ESCAPES[c];
@@ -328,14 +376,14 @@ export class Parser {
       case 'x':
         this.pos++;
         if (this.peekCh() === '{') return this.braced(/^[0-9a-fA-F]{1,8}$/, 16);
-        return parseInt(this.hexDigits(2) || '0', 16);
+        return this.utf8Bytes(parseInt(this.hexDigits(2) || '0', 16));
       case 'o':
         if (this.peekCh(1) !== '{') return undefined;
         this.pos++;
         return this.braced(/^[0-7]{1,11}$/, 8);
       case '0':
         this.pos++;
-        return parseInt(this.octalDigits(2) || '0', 8);
+        return this.utf8Bytes(parseInt(this.octalDigits(2) || '0', 8));
       case 'c':
         this.pos++;
         if (this.eof()) this.err('end pattern at control');
@@ -367,7 +415,7 @@ export class Parser {
     return setItem(prop, n);
   }
 
-  private parseEscape(opts: Opts): Node | null {
+  private parseEscape(opts: Opts): Node {
     const start = this.pos;
     this.pos++;
     if (this.eof()) this.err('end pattern at escape');
@@ -408,13 +456,9 @@ export class Parser {
       case 'K':
         this.pos++;
         return { t: 'keep', offset: start };
-      case 'E':
-        this.pos++;
-        return null;
       case 'k':
       case 'g':
         if (this.peekCh(1) === '<' || this.peekCh(1) === "'") return this.parseReference(c, start);
-        if (c === 'k') this.err('invalid backref number/name', start);
         break;
     }
     if (c >= '1' && c <= '9') {
@@ -426,7 +470,7 @@ export class Parser {
         this.backrefs.push({ ref: n, offset: start });
         return { t: 'backref', ref: n, offset: start };
       }
-      if (c <= '7') return { t: 'char', cp: parseInt(this.octalDigits(3), 8), ci: opts.i };
+      if (c <= '7') return { t: 'char', cp: this.utf8Bytes(parseInt(this.octalDigits(3), 8)), ci: opts.i };
     }
     const ch = this.charEscape(c);
     if (ch !== undefined) return { t: 'char', cp: ch, ci: opts.i };
@@ -447,6 +491,7 @@ export class Parser {
     // `\k<name+level>`: a recursion level, meaningless without recursion.
     else ref = name.replace(/[+-][0-9]+$/, '');
     if (c === 'g') return { t: 'call', ref, offset: start };
+    if (typeof ref === 'string' && !this.names.includes(ref)) this.err(`undefined name <${ref}> reference`, start);
     this.backrefs.push({ ref, offset: start });
     return { t: 'backref', ref, offset: start };
   }
@@ -466,16 +511,13 @@ export class Parser {
       }
       first = false;
       const item = this.classAtom();
-      if (item.t === 'char' && this.peekCh() === '-' && this.peekCh(1) !== ']' && this.peekCh(1) !== '') {
+      if (this.peekCh() === '-' && this.peekCh(1) !== ']' && this.peekCh(1) !== '') {
         this.pos++;
         const hiStart = this.pos;
         const hi = this.classAtom();
-        if (hi.t !== 'char') {
-          cls.items.push(item, { t: 'char', cp: 0x2d }, hi);
-        } else {
-          if (hi.cp < item.cp) this.err('empty range in char class', hiStart);
-          cls.items.push({ t: 'range', lo: item.cp, hi: hi.cp });
-        }
+        if (item.t !== 'char' || hi.t !== 'char') this.err('unmatched range specifier in char-class', hiStart);
+        if (hi.cp < item.cp) this.err('empty range in char class', hiStart);
+        cls.items.push({ t: 'range', lo: item.cp, hi: hi.cp });
         continue;
       }
       cls.items.push(item);
@@ -506,7 +548,7 @@ export class Parser {
       this.pos++;
       return { t: 'char', cp: 8 };
     }
-    if (e >= '1' && e <= '7') return { t: 'char', cp: parseInt(this.octalDigits(3), 8) };
+    if (e >= '1' && e <= '7') return { t: 'char', cp: this.utf8Bytes(parseInt(this.octalDigits(3), 8)) };
     const ch = this.charEscape(e);
     if (ch !== undefined) return { t: 'char', cp: ch };
     this.pos++;

@@ -264,7 +264,7 @@ class Renderer {
       case 'repeat':
         return this.renderRepeat(n);
       case 'backref':
-        return `(?:\u0000${String(n.ref)}\u0000)`;
+        return this.renderBackref(n.ref);
       case 'call':
         return this.renderCall(n);
       case 'keep':
@@ -273,9 +273,10 @@ class Renderer {
   }
 
   /** `(?>X)`: a lookahead cannot be backtracked into, and the backreference consumes its text. */
-  private atomic(src: string): string {
+  private atomic(inner: () => string): string {
+    // The helper group opens before any group inside, so it takes its number first.
     const h = ++this.jsCount;
-    return `(?=(${src}))\\${h}`;
+    return `(?=(${inner()}))(?:\\${h})`;
   }
 
   private renderGroup(n: Extract<Node, { t: 'group' }>): string {
@@ -299,19 +300,22 @@ class Renderer {
       case 'nbehind':
         return `(?<!${this.render(n.body)})`;
       case 'atomic':
-        return this.atomic(this.render(n.body));
+        return this.atomic(() => this.render(n.body));
     }
   }
 
   private renderRepeat(n: Extract<Node, { t: 'repeat' }>): string {
-    const { min, max, lazy, possessive } = n;
+    return n.possessive ? this.atomic(() => this.repeatSrc(n)) : this.repeatSrc(n);
+  }
+
+  private repeatSrc(n: Extract<Node, { t: 'repeat' }>): string {
+    const { min, max, lazy } = n;
     const emptyCaptures = nullable(n.body) && hasCapture(n.body);
     // JavaScript drops an iteration that matches empty, leaving its groups unset, where
     // Oniguruma keeps it: spell `?` as an alternation and give `*`/`+` one more try.
     if (emptyCaptures && min === 0 && max === 1) {
       const body = this.render(n.body);
-      const alt = lazy ? `(?:|${body})` : `(?:${body}|)`;
-      return possessive ? this.atomic(alt) : alt;
+      return lazy ? `(?:|${body})` : `(?:${body}|)`;
     }
     let q: string;
     if (max === Infinity) q = min === 0 ? '*' : min === 1 ? '+' : `{${min},}`;
@@ -324,9 +328,8 @@ class Renderer {
       b.t === 'class' ||
       (b.t === 'set' && b.src.startsWith('[')) ||
       (b.t === 'group' && (b.kind === 'capture' || b.kind === 'plain'));
-    let src = `${isAtom ? body : `(?:${body})`}${q}${lazy ? '?' : ''}`;
-    if (emptyCaptures && max === Infinity && !lazy) src = `${src}(?:${this.render(n.body)}|)`;
-    return possessive ? this.atomic(src) : src;
+    const src = `${isAtom ? body : `(?:${body})`}${q}${lazy ? '?' : ''}`;
+    return emptyCaptures && max === Infinity && !lazy ? `${src}(?:${this.render(n.body)}|)` : src;
   }
 
   /**
@@ -346,15 +349,22 @@ class Renderer {
     return this.renderGroup(target);
   }
 
+  /**
+   * A placeholder for a backreference, resolved once all groups have numbers. Oniguruma fails a
+   * reference to a group that has not closed yet, where JavaScript would match empty.
+   */
+  private renderBackref(ref: number | string): string {
+    const nums: number[] = [];
+    if (typeof ref === 'number') nums.push(ref);
+    else this.parser.names.forEach((nm, i) => nm === ref && nums.push(i + 1));
+    const closed = nums.filter((g) => this.jsIndex[g - 1] !== undefined && !this.open.includes(g));
+    return closed.length === 0 ? '(?!)' : `(?:\u0000${closed.join(',')}\u0000)`;
+  }
+
   /** Replaces backreference placeholders with JS group numbers. */
   resolve(src: string): string {
-    const names = this.parser.names;
-    return src.replace(/\u0000([^\u0000]*)\u0000/g, (_m, ref: string) => {
-      const nums: number[] = [];
-      if (/^[0-9]+$/.test(ref)) nums.push(Number(ref));
-      else names.forEach((nm, i) => nm === ref && nums.push(i + 1));
-      const js = nums.map((g) => this.jsIndex[g - 1]?.at(-1)).filter((x): x is number => x !== undefined);
-      if (js.length === 0) return '(?!)';
+    return src.replace(/\u0000([^\u0000]*)\u0000/g, (_m, refs: string) => {
+      const js = refs.split(',').map((g) => this.jsIndex[Number(g) - 1]!.at(-1)!);
       // With a repeated name, Oniguruma tries the groups from the last one back.
       return js
         .reverse()

@@ -96,7 +96,8 @@ function compile(pattern: string, f: Flags): CompiledRegex {
       fail(`${pattern} (at offset 0) is not a valid regex: ${e.reason}`);
     }
     if (e instanceof SyntaxError) {
-      fail(`${pattern} (at offset 0) is not a valid regex: ${e.message.replace(/^Invalid regular expression: /, '')}`);
+      const reason = e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+      fail(`${pattern} (at offset 0) is not a valid regex: ${reason}`);
     }
     throw e;
   }
