@@ -197,6 +197,36 @@ describe('Oniguruma syntax (Perl_NT, as jq compiles it)', () => {
     expect(spans(matches('xxabcxx', '(?~abc)'))).toEqual([[0, 2, 'xx']]);
   });
 
+  it('numbers groups inside atomic groups and possessive quantifiers in pattern order', () => {
+    const strings = (input: string, re: string): Value[] =>
+      (matches(input, re)[0]!.captures as JsonObject[]).map((c) => c.string!);
+    expect(strings('ab', '(?>(a))(b)')).toEqual(['a', 'b']);
+    expect(strings('aab', '(a)*+(b)')).toEqual(['a', 'b']);
+    expect(strings('xaab', '(x)(?>(a+))(b)')).toEqual(['x', 'aa', 'b']);
+  });
+
+  it('fails a backreference to a group that has not closed, as Oniguruma does', () => {
+    expect(test('aa', '(a\\1)')).toBe(false);
+    expect(test('a', '\\1(a)')).toBe(false);
+    expect(errorOf(() => test('x', '\\k<n>(?<n>x)'))).toContain('undefined name <n> reference');
+  });
+
+  it('reads \\xHH and \\ooo escapes as UTF-8 bytes, and a stray \\E or \\k as the letter', () => {
+    expect(test('é', '^\\xc3\\xa9$')).toBe(true);
+    expect(test('é', '^\\303\\251$')).toBe(true);
+    expect(spans(matches('x€€', '\\xe2\\x82\\xac+'))).toEqual([[1, 2, '€€']]);
+    expect(errorOf(() => test('x', '\\xc3'))).toContain('invalid code point value');
+    expect(test('aE', 'a\\E')).toBe(true);
+    expect(test('k', '^\\k$')).toBe(true);
+  });
+
+  it('refuses to repeat an assertion, and ranges with a set at either end', () => {
+    expect(errorOf(() => test('a', '(?=a)*a'))).toContain('target of repeat operator is invalid');
+    expect(errorOf(() => test('a', '\\b+'))).toContain('target of repeat operator is invalid');
+    expect(errorOf(() => test('a', '[a-\\w]'))).toContain('unmatched range specifier in char-class');
+    expect(test('-', '[\\w-]')).toBe(true);
+  });
+
   it('captures every group, named or not, and repeats names', () => {
     expect(matches('xabcx', '(a)(?<n>b)(c)')[0]!.captures).toEqual([
       { offset: 1, length: 1, string: 'a', name: null },

@@ -297,7 +297,8 @@ export class Parser {
       const body = this.parseAlt(opts);
       this.expectClose(start);
       // `(?~X)`: any text that does not contain X, approximately.
-      const step: Node = { t: 'seq', items: [{ t: 'group', kind: 'nahead', num: 0, body }, { t: 'set', src: '[\\s\\S]' }] };
+      const notX: Node = { t: 'group', kind: 'nahead', num: 0, body };
+      const step: Node = { t: 'seq', items: [notX, { t: 'set', src: '[\\s\\S]' }] };
       return { t: 'repeat', body: step, min: 0, max: Infinity, lazy: false, possessive: false };
     } else {
       const kinds: Record<string, GroupKind> = { ':': 'plain', '=': 'ahead', '!': 'nahead', '>': 'atomic' };

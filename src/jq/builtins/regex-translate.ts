@@ -23,8 +23,6 @@ export interface RegexOptions {
 
 export interface TranslatedRegex {
   source: string;
-  /** The pattern reduced to its non-empty matches (jq's `n` flag). */
-  notEmptySource: string;
   /** `i` when the JS flag should do the case folding, otherwise empty. */
   flags: string;
   /** Name of each Oniguruma group, index 0 for group 1. */
@@ -34,8 +32,8 @@ export interface TranslatedRegex {
    * two; the last one that took part in the match holds its capture.
    */
   jsIndex: number[][];
-  /** The same for notEmptySource. */
-  jsIndexNotEmpty: number[][];
+  /** The pattern reduced to its non-empty matches (jq's `n` flag), made on demand. */
+  notEmpty: () => { source: string; jsIndex: number[][] };
 }
 
 function nullable(n: Node): boolean {
@@ -387,19 +385,19 @@ export function translateRegex(pattern: string, options: RegexOptions): Translat
   // in Oniguruma; only backreferences need the JS flag, so it is used for them.
   const jsFold = hasBackref(ast) && allCaseInsensitive(ast) && (options.ignoreCase || /\(\?[msx]*i/.test(pattern));
 
-  const plain = new Renderer(parser, jsFold);
-  const source = plain.resolve(plain.renderTop(ast));
-  const wrapped = new Renderer(parser, jsFold);
-  const notEmptySource = wrapped.resolve(wrapped.renderTop(notEmpty(ast)));
-
   const groups = parser.groupCount;
   const fill = (idx: number[][]): number[][] => Array.from({ length: groups }, (_, i) => idx[i] ?? []);
+  const plain = new Renderer(parser, jsFold);
+  const source = plain.resolve(plain.renderTop(ast));
   return {
     source,
-    notEmptySource,
     flags: jsFold ? 'i' : '',
     names: parser.names.slice(0, groups),
     jsIndex: fill(plain.jsIndex),
-    jsIndexNotEmpty: fill(wrapped.jsIndex),
+    notEmpty: () => {
+      const r = new Renderer(parser, jsFold);
+      const src = r.resolve(r.renderTop(notEmpty(ast)));
+      return { source: src, jsIndex: fill(r.jsIndex) };
+    },
   };
 }

@@ -10,14 +10,13 @@ import { fail, typeFail } from '../errors.js';
 import { RegexSyntaxError, translateRegex } from './regex-translate.js';
 
 interface CompiledRegex {
+  pattern: string;
   re: RegExp;
-  /** Built on first use: most patterns never need it. */
-  notEmpty: RegExp | null;
-  notEmptySource: string;
   jsFlags: string;
   names: (string | null)[];
   jsIndex: number[][];
-  jsIndexNotEmpty: number[][];
+  /** For jq's `n` flag; built on first use, as most patterns never need it. */
+  notEmpty: (() => { source: string; jsIndex: number[][] }) | { re: RegExp; jsIndex: number[][] };
 }
 
 /** One match and the map from Oniguruma groups to the JS groups of the RegExp that found it. */
@@ -70,6 +69,16 @@ function parseFlags(modifiers: Value): Flags {
   return f;
 }
 
+/** Rethrows a failure to build a RegExp as jq's error for an invalid pattern. */
+function invalidRegex(pattern: string, e: unknown): never {
+  if (e instanceof RegexSyntaxError) fail(`${pattern} (at offset 0) is not a valid regex: ${e.reason}`);
+  if (e instanceof SyntaxError) {
+    const reason = e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    fail(`${pattern} (at offset 0) is not a valid regex: ${reason}`);
+  }
+  throw e;
+}
+
 function compile(pattern: string, f: Flags): CompiledRegex {
   const key = `${f.ignoreCase ? 'i' : ''}${f.extended ? 'x' : ''}${f.dotAll ? 'p' : ''}/${pattern}`;
   const hit = cache.get(key);
@@ -82,24 +91,10 @@ function compile(pattern: string, f: Flags): CompiledRegex {
   try {
     const t = translateRegex(pattern, { ignoreCase: f.ignoreCase, extended: f.extended, dotAll: f.dotAll });
     const jsFlags = `gdv${t.flags}`;
-    compiled = {
-      re: new RegExp(t.source, jsFlags),
-      notEmpty: null,
-      notEmptySource: t.notEmptySource,
-      jsFlags,
-      names: t.names,
-      jsIndex: t.jsIndex,
-      jsIndexNotEmpty: t.jsIndexNotEmpty,
-    };
+    const re = new RegExp(t.source, jsFlags);
+    compiled = { pattern, re, jsFlags, names: t.names, jsIndex: t.jsIndex, notEmpty: t.notEmpty };
   } catch (e) {
-    if (e instanceof RegexSyntaxError) {
-      fail(`${pattern} (at offset 0) is not a valid regex: ${e.reason}`);
-    }
-    if (e instanceof SyntaxError) {
-      const reason = e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-      fail(`${pattern} (at offset 0) is not a valid regex: ${reason}`);
-    }
-    throw e;
+    invalidRegex(pattern, e);
   }
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(key, compiled);
@@ -165,10 +160,18 @@ function search(input: string, c: CompiledRegex, from: number, notEmpty: boolean
   if (!notEmpty || m[0].length > 0) return { m, jsIndex: c.jsIndex };
   // Only now pay for the wrapped pattern: nothing matches before m.index, so its leftmost
   // non-empty match cannot start earlier either.
-  c.notEmpty ??= new RegExp(c.notEmptySource, c.jsFlags);
-  c.notEmpty.lastIndex = m.index;
-  const m2 = c.notEmpty.exec(input);
-  return m2 === null ? null : { m: m2, jsIndex: c.jsIndexNotEmpty };
+  if (typeof c.notEmpty === 'function') {
+    try {
+      const t = c.notEmpty();
+      c.notEmpty = { re: new RegExp(t.source, c.jsFlags), jsIndex: t.jsIndex };
+    } catch (e) {
+      invalidRegex(c.pattern, e);
+    }
+  }
+  const ne = c.notEmpty;
+  ne.re.lastIndex = m.index;
+  const m2 = ne.re.exec(input);
+  return m2 === null ? null : { m: m2, jsIndex: ne.jsIndex };
 }
 
 function checkArgs(input: Value, regex: Value, modifiers: Value): { s: string; c: CompiledRegex; flags: Flags } {
