@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { dateBuiltins } from '../../src/jq/builtins/dates.js';
-import { JqRuntimeError } from '../../src/jq/errors.js';
-import { compile } from '../../src/jq/index.js';
+import { nativeCaller, run } from './native-helpers.js';
 import type { Value } from '../../src/jq/values.js';
 
-function call(name: string, input: Value, ...args: Value[]): Value {
-  const fn = dateBuiltins.natives[name];
-  if (fn === undefined) throw new Error(`no native ${name}`);
-  return fn(input, ...args);
-}
-
-function errorOf(name: string, input: Value, ...args: Value[]): string {
-  try {
-    call(name, input, ...args);
-  } catch (e) {
-    expect(e).toBeInstanceOf(JqRuntimeError);
-    return (e as Error).message;
-  }
-  throw new Error(`${name} did not fail`);
-}
-
-const run = (program: string, input: Value): Value[] => compile(program).run(input);
+const { call, errorOf } = nativeCaller(dateBuiltins);
 
 // Every conversion glibc's strftime knows, and its flags; expected outputs come from glibc.
 const ALL = '%a %A %b %B %c %C %d %D %e %F %g %G %h %H %I %j %k %l %m %M %n %p %P %r %R %s %S %t %T %u %U %V %w %W %x %X %y %Y %z %Z %%';

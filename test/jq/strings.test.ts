@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { stringBuiltins, dumpJson, splitString, utf8Length } from '../../src/jq/builtins/strings.js';
-import { JqRuntimeError } from '../../src/jq/errors.js';
-import { compile } from '../../src/jq/index.js';
+import { nativeCaller, run } from './native-helpers.js';
 import type { Value } from '../../src/jq/values.js';
 
-function call(name: string, input: Value, ...args: Value[]): Value {
-  const fn = stringBuiltins.natives[name];
-  if (fn === undefined) throw new Error(`no native ${name}`);
-  return fn(input, ...args);
-}
-
-function errorOf(name: string, input: Value, ...args: Value[]): string {
-  try {
-    call(name, input, ...args);
-  } catch (e) {
-    expect(e).toBeInstanceOf(JqRuntimeError);
-    return (e as Error).message;
-  }
-  throw new Error(`${name} did not fail`);
-}
-
-const run = (program: string, input: Value): Value[] => compile(program).run(input);
+const { call, errorOf } = nativeCaller(stringBuiltins);
 
 describe('tostring, tojson, fromjson', () => {
   it('prints like jq', () => {
