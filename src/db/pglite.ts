@@ -1,0 +1,36 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, Queryable, QueryResult } from './types.js';
+
+/**
+ * The embedded default: PostgreSQL compiled to WebAssembly, in a data directory. Same SQL, same
+ * migrations; one connection, so transactions run one at a time.
+ */
+export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Db> {
+  const db = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+  return wrapPglite(db);
+}
+
+export function wrapPglite(db: PGlite): Db {
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    exec: async (sql) => {
+      await q.exec(sql);
+    },
+    query: async <R>(text: string, params?: unknown[]): Promise<QueryResult<R>> => {
+      const r = await q.query<R>(text, params);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+  });
+  const top = wrap(db);
+  return {
+    kind: 'pglite',
+    concurrency: 1,
+    query: top.query,
+    exec: top.exec,
+    tx: <T>(fn: (q: Queryable) => Promise<T>) => db.transaction((t) => fn(wrap(t))),
+    async listen(channel, onNotify) {
+      const unsub = await db.listen(channel, onNotify);
+      return unsub;
+    },
+    close: () => db.close(),
+  };
+}

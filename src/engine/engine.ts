@@ -1,0 +1,173 @@
+/**
+ * The engine: the worker pool plus the operations the API needs (EngineApi). Created by the
+ * composition root with its dependencies; start() begins taking work, stop() drains.
+ */
+import type { Value } from '../jq/index.js';
+import type { EngineApi, ExecuteRequest, InstanceFilter } from './api.js';
+import type { EngineDeps } from './deps.js';
+import { instanceId } from './ids.js';
+import { normaliseInput } from './input.js';
+import { createInstance } from './instances.js';
+import { begin, terminate } from './machine.js';
+import { getInstance, listInstances } from './queries.js';
+import { Retention } from './retention.js';
+import { Step } from './step.js';
+import { lockInstance } from './store.js';
+import { EngineRequestError } from './types.js';
+import type { InstanceDetail } from './types.js';
+import { Waiters } from './waiters.js';
+import { WorkerPool, write } from './worker.js';
+
+export class Engine implements EngineApi {
+  private readonly pool: WorkerPool;
+  private readonly waiters: Waiters;
+  private readonly retention: Retention;
+  private unlisten: (() => Promise<void>)[] = [];
+  private started = false;
+
+  constructor(readonly deps: EngineDeps) {
+    this.pool = new WorkerPool(deps, (c) => this.committed(c));
+    this.waiters = new Waiters((id) => getInstance(deps.db, id));
+    this.retention = new Retention(deps);
+  }
+
+  /** Listens for work and ended instances, then starts the workers. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { db } = this.deps;
+    this.unlisten.push(await db.listen('direktiv_work', () => this.pool.nudge(), () => this.pool.nudge(Infinity)));
+    this.unlisten.push(
+      await db.listen('direktiv_ended', (id) => this.waiters.ended(id), () => this.waiters.recheckAll()),
+    );
+    this.pool.start();
+    this.retention.start();
+  }
+
+  /** Drains: no new work is claimed, and running state logic finishes and commits. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.retention.stop();
+    await this.pool.stop();
+    for (const u of this.unlisten.splice(0)) await u().catch(() => undefined);
+    this.waiters.close();
+  }
+
+  /** Runs one work item if one is due (tests drive the engine step by step with this). */
+  runOnce(): Promise<boolean> {
+    return this.pool.once();
+  }
+
+  async execute(req: ExecuteRequest): Promise<{ instanceId: string }> {
+    const { db, workflows } = this.deps;
+    const c = await db.tx(async (q) => {
+      const ref = await workflows.find(q, req.namespace, req.workflow);
+      if (!ref) throw new EngineRequestError(404, `workflow '${req.workflow}' not found in namespace '${req.namespace}'`);
+      if (!ref.active) throw new EngineRequestError(409, `workflow '${req.workflow}' is disabled`);
+      const wf = await workflows.load(q, ref.uid, ref.revision);
+      if (wf.start.type === 'scheduled' && req.invokedBy.kind !== 'cron') {
+        throw new EngineRequestError(409, `workflow '${req.workflow}' has a scheduled start and cannot be invoked directly`);
+      }
+      const id = instanceId(ref.namespace, ref.name);
+      const created = await createInstance(q, id, ref, wf, normaliseInput(req.input), req.invokedBy, 0);
+      if (created.failed) return { id, step: undefined };
+      // The instance's first states run in the transaction that creates it.
+      const step = new Step(q, this.deps, created.inst, wf);
+      await begin(step);
+      await write(q, step);
+      return { id, step };
+    });
+    if (c.step) this.committed(c.step);
+    else this.waiters.ended(c.id);
+    return { instanceId: c.id };
+  }
+
+  waitForEnd(id: string, timeoutMs: number): Promise<InstanceDetail | null> {
+    return this.waiters.wait(id, timeoutMs);
+  }
+
+  async cancel(id: string, code = 'direktiv.cancels.api', message = 'cancelled by API request'): Promise<boolean> {
+    const c = await this.deps.db.tx(async (q) => {
+      const inst = await lockInstance(q, id);
+      if (!inst || inst.status !== 'pending') return undefined;
+      const wf = await this.deps.workflows.load(q, inst.workflow_uid, inst.revision);
+      const step = new Step(q, this.deps, inst, wf);
+      terminate(step, 'cancelled', { code, msg: message });
+      await write(q, step);
+      return step;
+    });
+    if (!c) return false;
+    this.committed(c);
+    return true;
+  }
+
+  /** A function's result, reported by the action service; stale reports are dropped by the machine. */
+  async reportActionResult(r: {
+    instanceId: string;
+    step: number;
+    branch: number;
+    actionId: string;
+    result: { out: Value } | { err: { code: string; msg: string } } | { crash: string };
+  }): Promise<void> {
+    await this.deps.db.query(
+      `WITH w AS (INSERT INTO work (instance_id, kind, step, payload)
+                  SELECT id, 'wake', $2, $3::jsonb FROM instances WHERE id = $1 AND status = 'pending' RETURNING 1)
+       SELECT pg_notify('direktiv_work', '') FROM w`,
+      [r.instanceId, r.step, JSON.stringify({ type: 'result', branch: r.branch, actionId: r.actionId, ...r.result })],
+    );
+    this.pool.nudge();
+  }
+
+  getInstance(id: string): Promise<InstanceDetail | null> {
+    return getInstance(this.deps.db, id);
+  }
+
+  listInstances(filter: InstanceFilter) {
+    return listInstances(this.deps.db, filter);
+  }
+
+  async deleteWorkflow(namespace: string, workflow: string): Promise<boolean> {
+    const steps: Step[] = [];
+    const found = await this.deps.db.tx(async (q) => {
+      const ref = await this.deps.workflows.find(q, namespace, workflow);
+      if (!ref) return false;
+      const pending = await q.query<{ id: string }>(
+        `SELECT id FROM instances WHERE workflow_uid = $1 AND status = 'pending' ORDER BY id FOR UPDATE`,
+        [ref.uid],
+      );
+      for (const { id } of pending.rows) {
+        const inst = (await lockInstance(q, id))!;
+        const step = new Step(q, this.deps, inst, await this.deps.workflows.load(q, inst.workflow_uid, inst.revision));
+        terminate(step, 'cancelled', { code: 'direktiv.cancels.api', msg: `workflow '${workflow}' was deleted` });
+        await write(q, step);
+        steps.push(step);
+      }
+      await q.query(
+        `WITH gone AS (DELETE FROM instances WHERE workflow_uid = $1 RETURNING id),
+              l AS (DELETE FROM logs WHERE instance_id IN (SELECT id FROM gone))
+         DELETE FROM variables WHERE scope = 'instance' AND owner IN (SELECT id FROM gone)`,
+        [ref.uid],
+      );
+      return this.deps.workflows.remove(q, namespace, workflow);
+    });
+    for (const s of steps) this.committed(s);
+    return found;
+  }
+
+  async deleteNamespace(namespace: string): Promise<boolean> {
+    // Foreign keys cascade to workflows, revisions, instances, their work, logs and variables.
+    const r = await this.deps.db.query('DELETE FROM namespaces WHERE name = $1', [namespace]);
+    return r.rowCount > 0;
+  }
+
+  /** After a commit: hand calls to the action service, wake workers and waiters. */
+  private committed(c: Step): void {
+    for (const fn of c.afterCommit) {
+      fn().catch((err: unknown) => this.deps.logger.error({ err, instance: c.inst.id }, 'action service call failed'));
+    }
+    const due = c.work.filter((w) => w.inMs <= 0).length;
+    if (due > 0) this.pool.nudge(due);
+    if (c.ended) this.waiters.ended(c.inst.id);
+  }
+}

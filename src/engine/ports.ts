@@ -1,0 +1,65 @@
+/**
+ * What the engine needs from other modules, as narrow interfaces: the composition root
+ * (src/server) adapts the real modules to them, and tests can see exactly what is used.
+ */
+import type { Queryable } from '../db/index.js';
+import type { Value } from '../jq/index.js';
+import type { ContainerFunction, FileDef, VariableScope, Workflow } from '../language/index.js';
+
+export interface WorkflowRef {
+  uid: string;
+  namespace: string;
+  name: string;
+  revision: number;
+  active: boolean;
+}
+
+export interface WorkflowCatalog {
+  find(q: Queryable, namespace: string, name: string): Promise<WorkflowRef | undefined>;
+  /** The validated model of one stored revision (revisions never change, so this may be cached). */
+  load(q: Queryable, uid: string, revision: number): Promise<Workflow>;
+  remove(q: Queryable, namespace: string, name: string): Promise<boolean>;
+}
+
+export interface VariableRef {
+  namespace: string;
+  scope: VariableScope;
+  /** '' for namespace variables, the workflow uid, or the instance id */
+  owner: string;
+  key: string;
+}
+
+export interface VariableStore {
+  get(q: Queryable, ref: VariableRef): Promise<{ data: Buffer; mimeType: string } | null>;
+  set(q: Queryable, ref: VariableRef, data: Buffer, mimeType: string): Promise<void>;
+  delete(q: Queryable, ref: VariableRef): Promise<void>;
+}
+
+/** One call of a container function, handed to the action service after the step commits. */
+export interface ActionRequest {
+  actionId: string;
+  instanceId: string;
+  namespace: string;
+  workflow: string;
+  step: number;
+  branch: number;
+  fn: ContainerFunction;
+  input: Value;
+  files: FileDef[];
+  deadline: Date;
+  /** true for `async: true` actions: nobody waits for the result */
+  async: boolean;
+}
+
+export interface ActionService {
+  /** false until an action service is configured; calls then fail with a catchable error */
+  readonly available: boolean;
+  readonly unavailableReason?: string;
+  dispatch(req: ActionRequest): Promise<void>;
+  cancel(actionId: string): Promise<void>;
+}
+
+export interface SecretsProvider {
+  /** The plaintext of each named secret; throws WorkflowError(direktiv.secrets.notFound) for a missing one. */
+  resolve(namespace: string, names: string[]): Promise<Record<string, string>>;
+}

@@ -1,0 +1,62 @@
+/**
+ * One step in the making: the instance as it is being changed, and everything the step will
+ * write when it commits (log lines, work items, the end of the instance) or do after the
+ * commit (calls to the action service).
+ */
+import type { Queryable } from '../db/index.js';
+import type { Value } from '../jq/index.js';
+import type { State, Workflow } from '../language/index.js';
+import type { EngineDeps } from './deps.js';
+import type { InstanceRow, LogLine, NewWork, WorkKind } from './store.js';
+
+export class Step {
+  readonly logs: LogLine[] = [];
+  readonly work: NewWork[] = [];
+  readonly afterCommit: (() => Promise<void>)[] = [];
+  ended = false;
+  output: Value | undefined;
+  errorCode: string | null = null;
+  errorMessage: string | null = null;
+  dropOlderWork = false;
+  /** state entries run in this transaction */
+  entries = 0;
+
+  constructor(
+    readonly q: Queryable,
+    readonly deps: EngineDeps,
+    readonly inst: InstanceRow,
+    readonly wf: Workflow,
+  ) {}
+
+  get state(): State {
+    const id = this.inst.flow[this.inst.step - 1];
+    const s = this.wf.states.find((st) => st.id === id);
+    if (!s) throw new Error(`instance ${this.inst.id}: state ${String(id)} not in revision ${this.inst.revision}`);
+    return s;
+  }
+
+  log(msg: string, level: LogLine['level'] = 'info'): void {
+    this.logs.push({ level, msg });
+  }
+
+  /** A wake-up of this instance at its current step, `inMs` from now. */
+  schedule(kind: WorkKind, payload: Value | null, inMs = 0): void {
+    this.work.push({ instanceId: this.inst.id, kind, step: this.inst.step, payload, inMs });
+  }
+
+  /** A work item for another instance (a parent or a child). */
+  scheduleFor(instanceId: string, kind: WorkKind, step: number | null, payload: Value | null): void {
+    this.work.push({ instanceId, kind, step, payload, inMs: 0 });
+  }
+
+  /** Options for every jq evaluation of this instance (the time limit from the config). */
+  get jqOptions() {
+    return { limits: { timeoutMs: this.deps.settings.jqTimeoutMs } };
+  }
+}
+
+export type Outcome =
+  | { kind: 'wait' }
+  | { kind: 'next'; transform?: Value; transition?: string };
+
+export const WAIT: Outcome = { kind: 'wait' };

@@ -1,0 +1,190 @@
+/**
+ * The engine's SQL: claiming work, and writing everything one step decided in one statement.
+ * These run once per transition, so each is one round trip and each is served by an index
+ * (work_due for the claim, instances_pkey and work_instance for the rest).
+ */
+import type { Queryable } from '../db/index.js';
+import type { Value } from '../jq/index.js';
+import type { InstanceStatus, InvokedBy } from './types.js';
+
+export interface InstanceRow {
+  id: string;
+  namespace: string;
+  workflow: string;
+  workflow_uid: string;
+  revision: number;
+  status: InstanceStatus;
+  invoked_by: InvokedBy;
+  depth: number;
+  data: Record<string, Value>;
+  flow: string[];
+  step: number;
+  memory: Value | null;
+  recorded_error: { code: string; msg: string } | null;
+  singular: boolean;
+}
+
+export interface WorkRow {
+  work_id: number;
+  kind: WorkKind;
+  work_step: number | null;
+  payload: Value | null;
+}
+
+/** start: a new instance's first state; run: the current state's entry; wake: a timer or result. */
+export type WorkKind = 'start' | 'run' | 'wake' | 'timeout' | 'cancel';
+
+const INSTANCE_COLUMNS = `i.id, i.namespace, i.workflow, i.workflow_uid, i.revision, i.status, i.invoked_by,
+  i.depth, i.data, i.flow, i.step, i.memory, i.recorded_error, i.singular`;
+
+/**
+ * Claims the oldest due work item together with its instance, both locked; rows locked by
+ * another node are skipped rather than waited for, so two wake-ups of one instance never block
+ * a worker: the second is taken once the first transaction commits.
+ */
+export async function claimWork(q: Queryable): Promise<(WorkRow & InstanceRow) | undefined> {
+  const r = await q.query<WorkRow & InstanceRow>(
+    `SELECT w.id AS work_id, w.kind, w.step AS work_step, w.payload, ${INSTANCE_COLUMNS}
+       FROM work w JOIN instances i ON i.id = w.instance_id
+      WHERE w.run_at <= now()
+      ORDER BY w.run_at, w.id
+      LIMIT 1
+      FOR UPDATE OF w, i SKIP LOCKED`,
+  );
+  return r.rows[0];
+}
+
+/** Milliseconds until the next work item is due (0 if one is due now), or null when none is queued. */
+export async function nextDueIn(q: Queryable): Promise<number | null> {
+  const r = await q.query<{ ms: number | null }>(
+    `SELECT greatest(0, extract(epoch FROM (min(run_at) - now())) * 1000)::float8 AS ms FROM work`,
+  );
+  return r.rows[0]?.ms ?? null;
+}
+
+export interface NewWork {
+  instanceId: string;
+  kind: WorkKind;
+  step: number | null;
+  payload: Value | null;
+  /** delay from now, in milliseconds */
+  inMs: number;
+}
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'error';
+  msg: string;
+}
+
+export interface StepWrites {
+  inst: InstanceRow;
+  output?: Value;
+  ended: boolean;
+  errorCode: string | null;
+  errorMessage: string | null;
+  logs: LogLine[];
+  work: NewWork[];
+  /** the claimed work item, deleted by this write */
+  claimedWorkId?: number;
+  /** delete this instance's work items of earlier steps (their timers are obsolete) */
+  dropOlderWork: boolean;
+}
+
+/**
+ * Writes one step: the instance, its log lines, the new work items (for it, its parent or its
+ * children), the removal of the claimed item, and the notifications, as a single statement.
+ * PostgreSQL delivers the notifications at commit, so nobody is woken for uncommitted work.
+ */
+export async function writeStep(q: Queryable, s: StepWrites): Promise<void> {
+  const i = s.inst;
+  const dueNow = s.work.some((w) => w.inMs <= 0);
+  await q.query(
+    `WITH u AS (
+       UPDATE instances SET status = $2, data = $3::jsonb, flow = $4::text[], step = $5, memory = $6::jsonb,
+              recorded_error = $7::jsonb,
+              error_code = CASE WHEN $11 THEN $8 ELSE error_code END,
+              error_message = CASE WHEN $11 THEN $9 ELSE error_message END,
+              output = coalesce($10::jsonb, output), end_time = CASE WHEN $11 THEN now() ELSE end_time END
+        WHERE id = $1),
+     l AS (
+       INSERT INTO logs (namespace, instance_id, level, msg)
+       SELECT $12, $1, x.level, x.msg FROM unnest($13::text[], $14::text[]) WITH ORDINALITY AS x(level, msg, n)
+        ORDER BY x.n),
+     w AS (
+       INSERT INTO work (instance_id, kind, step, payload, run_at)
+       SELECT x.instance_id, x.kind, x.step, x.payload, now() + x.in_ms * interval '1 millisecond'
+         FROM unnest($15::text[], $16::text[], $17::int[], $18::jsonb[], $19::float8[])
+              AS x(instance_id, kind, step, payload, in_ms)),
+     d AS (
+       DELETE FROM work WHERE id = $20 OR (instance_id = $1 AND ($11 OR ($21 AND step < $5))))
+     SELECT CASE WHEN $22 THEN pg_notify('direktiv_work', '') END,
+            CASE WHEN cardinality($13::text[]) > 0 THEN pg_notify('direktiv_logs', $1) END,
+            CASE WHEN $11 THEN pg_notify('direktiv_ended', $1) END`,
+    [
+      i.id,
+      i.status,
+      JSON.stringify(i.data),
+      i.flow,
+      i.step,
+      i.memory === null ? null : JSON.stringify(i.memory),
+      i.recorded_error === null ? null : JSON.stringify(i.recorded_error),
+      s.errorCode,
+      s.errorMessage,
+      s.output === undefined ? null : JSON.stringify(s.output),
+      s.ended,
+      i.namespace,
+      s.logs.map((l) => l.level),
+      s.logs.map((l) => l.msg),
+      s.work.map((w) => w.instanceId),
+      s.work.map((w) => w.kind),
+      s.work.map((w) => w.step),
+      s.work.map((w) => (w.payload === null ? null : JSON.stringify(w.payload))),
+      s.work.map((w) => w.inMs),
+      s.claimedWorkId ?? null,
+      s.dropOlderWork,
+      dueNow,
+    ],
+  );
+}
+
+export interface NewInstance {
+  id: string;
+  namespace: string;
+  workflow: string;
+  workflowUid: string;
+  revision: number;
+  singular: boolean;
+  invokedBy: InvokedBy;
+  depth: number;
+  input: Record<string, Value>;
+}
+
+/**
+ * Inserts a pending instance. For a `singular` workflow the partial unique index admits one
+ * pending instance; when another holds it, nothing is inserted and false is returned.
+ */
+export async function insertInstance(q: Queryable, n: NewInstance): Promise<boolean> {
+  const r = await q.query(
+    `INSERT INTO instances (id, namespace, workflow, workflow_uid, revision, status, singular, invoked_by, depth, input, data)
+     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7::jsonb, $8, $9::jsonb, $9::jsonb)
+     ON CONFLICT (workflow_uid) WHERE singular AND status = 'pending' DO NOTHING`,
+    [n.id, n.namespace, n.workflow, n.workflowUid, n.revision, n.singular, JSON.stringify(n.invokedBy), n.depth, JSON.stringify(n.input)],
+  );
+  return r.rowCount === 1;
+}
+
+/** An instance that failed before it ran (the `singular` mutex), recorded for the caller to see. */
+export async function insertFailedInstance(q: Queryable, n: NewInstance, code: string, message: string): Promise<void> {
+  await q.query(
+    `INSERT INTO instances (id, namespace, workflow, workflow_uid, revision, status, invoked_by, depth, input, data,
+                            error_code, error_message, end_time)
+     VALUES ($1, $2, $3, $4, $5, 'failed', $6::jsonb, $7, $8::jsonb, $8::jsonb, $9, $10, now())`,
+    [n.id, n.namespace, n.workflow, n.workflowUid, n.revision, JSON.stringify(n.invokedBy), n.depth, JSON.stringify(n.input), code, message],
+  );
+}
+
+/** Locks and loads one instance (for operations that start outside the work queue, like cancel). */
+export async function lockInstance(q: Queryable, id: string): Promise<InstanceRow | undefined> {
+  const r = await q.query<InstanceRow>(`SELECT ${INSTANCE_COLUMNS} FROM instances i WHERE i.id = $1 FOR UPDATE`, [id]);
+  return r.rows[0];
+}

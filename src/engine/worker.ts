@@ -1,0 +1,132 @@
+/**
+ * The worker pool: `workers` loops that each claim one work item, handle it and commit, in
+ * one transaction. An idle loop sleeps until a nudge (a NOTIFY from any node, or new work
+ * made in this process) or until the next timer is due; polling is only the safety net.
+ */
+import type { Queryable } from '../db/index.js';
+import type { EngineDeps } from './deps.js';
+import { runWork } from './machine.js';
+import { Step } from './step.js';
+import { claimWork, nextDueIn, writeStep } from './store.js';
+import type { InstanceRow, WorkRow } from './store.js';
+
+export class WorkerPool {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wakeIdle: (() => void)[] = [];
+  private nudges = 0;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    /** called after every commit with the step that was written */
+    private readonly committed: (c: Step) => void,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const n = Math.max(1, Math.min(this.deps.settings.workers, this.deps.db.concurrency));
+    for (let i = 0; i < n; i++) this.loops.push(this.loop());
+  }
+
+  /** Stops claiming; resolves once every transaction in progress has committed. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.nudge(Infinity);
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  /** Wakes up to `count` idle workers (new work is due). */
+  nudge(count = 1): void {
+    this.nudges += count;
+    const woken = this.wakeIdle.splice(0, count === Infinity ? this.wakeIdle.length : count);
+    for (const w of woken) w();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.once();
+      } catch (err) {
+        this.deps.logger.error({ err }, 'work item failed; it will be retried');
+        await this.sleep(this.deps.settings.pollMs);
+        continue;
+      }
+      if (!worked && this.running) await this.idle();
+    }
+  }
+
+  /** Claims and handles one work item; false when nothing is due. */
+  async once(): Promise<boolean> {
+    let claimed: WorkRow | undefined;
+    try {
+      const c = await this.deps.db.tx(async (q) => {
+        const row = await claimWork(q);
+        if (!row) return undefined;
+        claimed = row;
+        return handle(q, this.deps, row, row);
+      });
+      if (!c) return false;
+      this.committed(c);
+      return true;
+    } catch (err) {
+      // A work item that keeps failing must not spin: push it back a little.
+      if (claimed) await this.postpone(claimed.work_id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async postpone(workId: number) {
+    await this.deps.db.query(`UPDATE work SET run_at = now() + interval '5 seconds' WHERE id = $1`, [workId]);
+  }
+
+  private async idle(): Promise<void> {
+    const seen = this.nudges;
+    const due = await nextDueIn(this.deps.db).catch(() => null);
+    if (this.nudges !== seen || !this.running) return;
+    const wait = Math.min(this.deps.settings.pollMs, due ?? Infinity);
+    if (wait <= 0) return;
+    await this.sleep(wait);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const i = this.wakeIdle.indexOf(done);
+        if (i >= 0) this.wakeIdle.splice(i, 1);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeIdle.push(done);
+    });
+  }
+}
+
+/** Handles one work item for a locked instance and writes the result; returns the step. */
+export async function handle(q: Queryable, deps: EngineDeps, inst: InstanceRow, work: WorkRow): Promise<Step> {
+  const wf = await deps.workflows.load(q, inst.workflow_uid, inst.revision);
+  const c = new Step(q, deps, inst, wf);
+  await runWork(c, work);
+  await write(q, c, work.work_id);
+  return c;
+}
+
+export async function write(q: Queryable, c: Step, claimedWorkId?: number): Promise<void> {
+  if (!c.deps.settings.logsToDatabase) {
+    for (const l of c.logs.splice(0)) c.deps.logger[l.level]({ instance: c.inst.id }, l.msg);
+  }
+  await writeStep(q, {
+    inst: c.inst,
+    output: c.output,
+    ended: c.ended,
+    errorCode: c.errorCode,
+    errorMessage: c.errorMessage,
+    logs: c.logs,
+    work: c.work,
+    claimedWorkId,
+    dropOlderWork: c.dropOlderWork,
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * The engine's ports, filled with the real modules (and, for the components this version does
+ * not have yet, with implementations that say so clearly).
+ */
+import { Codes, WorkflowError } from '../language/index.js';
+import type { ActionService, SecretsProvider, VariableStore, WorkflowCatalog } from '../engine/index.js';
+import * as variables from '../variables/index.js';
+import * as workflows from '../workflows/index.js';
+
+export const workflowCatalog: WorkflowCatalog = {
+  find: async (q, namespace, name) => (await workflows.findByName(q, namespace, name)) ?? undefined,
+  async load(q, uid, revision) {
+    const wf = await workflows.loadRevision(q, uid, revision);
+    if (!wf) throw new Error(`workflow ${uid} revision ${revision} is not stored`);
+    return wf;
+  },
+  remove: (q, namespace, name) => workflows.remove(q, namespace, name),
+};
+
+export const variableStore: VariableStore = {
+  get: (q, ref) => variables.getValue(q, ref),
+  async set(q, ref, data, mimeType) {
+    await variables.setValue(q, ref, data, mimeType);
+  },
+  async delete(q, ref) {
+    await variables.deleteValue(q, ref);
+  },
+};
+
+/** Until the action service exists, function calls fail with a catchable error that says why. */
+export const noActionService: ActionService = {
+  available: false,
+  unavailableReason: 'the action service (component i) is not available in this version yet',
+  dispatch: () => Promise.reject(new Error('no action service')),
+  cancel: () => Promise.resolve(),
+};
+
+/** Until the secrets service exists, an action that names a secret cannot have it. */
+export const noSecrets: SecretsProvider = {
+  resolve(_namespace, names) {
+    return Promise.reject(
+      new WorkflowError(
+        Codes.secretsNotFound,
+        `secret '${names[0]}' not found: the secrets service (component s) is not available in this version yet`,
+        false,
+      ),
+    );
+  },
+};

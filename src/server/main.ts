@@ -1,0 +1,126 @@
+/**
+ * The composition root: one process running the components `-t` names, wired from the config.
+ * Start order: database (migrated) → engine → API; stop order is the reverse, and the engine
+ * drains (running state logic finishes and commits) before the database closes.
+ */
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { buildApp, startServer } from '../api/index.js';
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import { Engine } from '../engine/index.js';
+import type { EngineSettings } from '../engine/index.js';
+import { ensureApiKey, isLoopback } from './apikey.js';
+import { noActionService, noSecrets, variableStore, workflowCatalog } from './adapters.js';
+import { openDatabase } from './database.js';
+
+/** Components that later versions bring; named in the startup log and in /api/healthz. */
+export const NOT_YET: Record<'i' | 's', string> = {
+  i: 'the action service (i) is not available in this version yet: function actions fail with direktiv.function.unavailable',
+  s: 'the secrets service (s) is not available in this version yet: actions that name secrets fail with direktiv.secrets.notFound',
+};
+
+export interface Running {
+  db: Db;
+  engine: Engine;
+  /** the address the public API listens on */
+  url: string;
+  apiKey?: string;
+  stop(): Promise<void>;
+}
+
+export function engineSettings(config: Config): EngineSettings {
+  const e = config.engine;
+  return {
+    workers: e.workers,
+    subflowDepth: e.subflowDepth,
+    interruptMs: e.interruptTimeoutMs,
+    killMs: e.killTimeoutMs,
+    stateTimeoutMs: e.stateTimeoutMs,
+    retentionMs: e.retentionMs,
+    jqTimeoutMs: e.jqTimeoutMs,
+    pollMs: e.pollIntervalMs,
+    chainLimit: 100,
+    logsToDatabase: config.instanceLogging.driver === 'database',
+  };
+}
+
+export async function startDirektiv(config: Config, logger: Logger = pino()): Promise<Running> {
+  const wanted = new Set(config.components);
+  if (!wanted.has('w')) {
+    throw new Error(config.components.map((c) => NOT_YET[c as 'i' | 's']).join('; '));
+  }
+  const unavailable = (['i', 's'] as const).filter((c) => wanted.has(c)).map((c) => NOT_YET[c]);
+  for (const u of unavailable) logger.warn(u);
+  for (const w of config.warnings) logger.warn(w);
+
+  const settings = engineSettings(config);
+  const db = await openDatabase(config.database, settings.workers + 4, (err) =>
+    logger.error({ err }, 'database connection error'),
+  );
+  logger.info(
+    config.database.kind === 'pglite'
+      ? `database: embedded PGlite in ${config.database.path}`
+      : `database: PostgreSQL at ${config.database.connection.host ?? 'localhost'}:${config.database.connection.port ?? 5432}`,
+  );
+  const engine = new Engine({
+    db,
+    settings,
+    workflows: workflowCatalog,
+    variables: variableStore,
+    actions: noActionService,
+    secrets: noSecrets,
+    logger,
+  });
+
+  const bind = config.ingress.bind;
+  let apiKey = config.ingress.key;
+  if (!apiKey && !isLoopback(bind.host) && !config.ingress.insecure) {
+    const k = await ensureApiKey(db);
+    apiKey = k.key;
+    if (k.created) logger.warn(`generated an API key for the public API on ${bind.host}: ${apiKey} (shown once)`);
+    else logger.info('API key required (the one generated on first start, kept in the database)');
+  }
+  if (config.ingress.insecure && !apiKey) logger.warn('Insecure = true: the API accepts requests without a key');
+
+  await engine.start();
+  const app = await buildApp({
+    db,
+    engine,
+    logger,
+    config: {
+      apiKey,
+      bodyLimit: config.ingress.bodyLimit,
+      maxWaitMs: config.engine.maxWaitMs,
+      defaultWaitMs: config.engine.defaultWaitMs,
+      components: { w: true, i: false, s: false },
+      insecure: config.ingress.insecure && !apiKey,
+      unavailable,
+    },
+  });
+  let url: string;
+  try {
+    url = await startServer(app, bind);
+  } catch (err) {
+    await engine.stop();
+    await db.close();
+    throw err;
+  }
+  logger.info(`API listening on ${url}`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    db,
+    engine,
+    url,
+    apiKey,
+    stop() {
+      stopping ??= (async () => {
+        await app.close();
+        await engine.stop();
+        await db.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/db/index.js';
+import { BACKENDS, createTestDb } from '../helpers/db.js';
+import type { TestDb } from '../helpers/db.js';
+
+describe.each(BACKENDS)('database on %s', (backend) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(backend);
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  it('is migrated, and migrating again applies nothing', async () => {
+    const r = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(r.rows[0]!.n).toBeGreaterThan(0);
+    expect(await migrate(t.db)).toEqual([]);
+  });
+
+  it('rolls a failed transaction back whole', async () => {
+    await expect(
+      t.db.tx(async (q) => {
+        await q.query("INSERT INTO namespaces (name) VALUES ('rolled-back')");
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const r = await t.db.query("SELECT 1 FROM namespaces WHERE name = 'rolled-back'");
+    expect(r.rows).toEqual([]);
+  });
+
+  it('delivers NOTIFY sent inside a committed transaction', async () => {
+    const got: string[] = [];
+    const stop = await t.db.listen('test_channel', (p) => got.push(p));
+    await t.db.tx(async (q) => {
+      await q.query("SELECT pg_notify('test_channel', 'hello')");
+    });
+    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await stop();
+    expect(got).toEqual(['hello']);
+  });
+});
