@@ -42,6 +42,8 @@ const STATUS_TEXT: Record<string, string> = {
   '5xx': 'Server error',
 };
 
+const ERROR_REF = { $ref: '#/components/schemas/Error' };
+
 /** `/api/namespaces/:ns` → `/api/namespaces/{ns}` */
 export const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
@@ -93,7 +95,9 @@ export class OpenApiBuilder {
       const responses = (schema.response ?? {}) as Record<string, object>;
       for (const [status, body] of Object.entries(responses)) {
         const description = (body as { description?: string }).description ?? STATUS_TEXT[status] ?? status;
-        op.responses[status.toUpperCase()] = { description, content: { 'application/json': { schema: body } } };
+        const content = body === errorSchema ? ERROR_REF : body;
+        op.responses[status.toUpperCase()] =
+          status === '204' ? { description } : { description, content: { 'application/json': { schema: content } } };
       }
       for (const [status, raw] of Object.entries(schema.rawResponses ?? {})) {
         const existing = op.responses[status] as { description: string; content: Record<string, object> } | undefined;
@@ -104,7 +108,7 @@ export class OpenApiBuilder {
           op.responses[status] = { description: raw.description, content: { [raw.mediaType]: { schema: {} } } };
         }
       }
-      op.responses['4XX'] ??= { description: 'Client error', content: { 'application/json': { schema: errorSchema } } };
+      op.responses['4XX'] ??= { description: 'Client error', content: { 'application/json': { schema: ERROR_REF } } };
       if (this.secured && route.url === '/api/healthz') op.security = [];
       if (!this.ops.has(path)) this.ops.set(path, new Map());
       this.ops.get(path)!.set(method.toLowerCase(), op);

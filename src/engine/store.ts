@@ -57,7 +57,10 @@ export async function claimWork(q: Queryable): Promise<(WorkRow & InstanceRow) |
 /** Milliseconds until the next work item is due (0 if one is due now), or null when none is queued. */
 export async function nextDueIn(q: Queryable): Promise<number | null> {
   const r = await q.query<{ ms: number | null }>(
-    `SELECT greatest(0, extract(epoch FROM (min(run_at) - now())) * 1000)::float8 AS ms FROM work`,
+    // greatest() skips NULLs, so an empty queue must be tested apart.
+    `SELECT CASE WHEN min(run_at) IS NULL THEN NULL
+                 ELSE greatest(0, extract(epoch FROM (min(run_at) - now())) * 1000)::float8 END AS ms
+       FROM work`,
   );
   return r.rows[0]?.ms ?? null;
 }

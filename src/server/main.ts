@@ -84,7 +84,7 @@ export async function startDirektiv(config: Config, logger: Logger = pino()): Pr
   if (config.ingress.insecure && !apiKey) logger.warn('Insecure = true: the API accepts requests without a key');
 
   await engine.start();
-  const app = await buildApp({
+  const app = buildApp({
     db,
     engine,
     logger,

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { Db } from '../db/index.js';
 import { checkKey, VariableTooLargeError } from './keys.js';
 import type { VariableRef } from './keys.js';
-import { beginWrite, CHUNK_SIZE, finishWrite, getMeta, toBuffer, writeChunk } from './store.js';
+import { beginWrite, CHUNK_SELECT, CHUNK_SIZE, finishWrite, fromBase64, getMeta, writeChunk } from './store.js';
 import type { VariableInfo } from './store.js';
 
 /**
@@ -66,12 +66,12 @@ export async function readStream(db: Db, ref: VariableRef): Promise<VariableStre
   async function* chunks(): AsyncGenerator<Buffer> {
     let read = 0;
     for (let seq = 0; read < size; seq++) {
-      const r = await db.query<{ data: Uint8Array }>('SELECT data FROM variable_chunks WHERE variable_id = $1 AND seq = $2', [
-        id,
-        seq,
-      ]);
+      const r = await db.query<{ data: string }>(
+        `SELECT ${CHUNK_SELECT} FROM variable_chunks WHERE variable_id = $1 AND seq = $2`,
+        [id, seq],
+      );
       if (!r.rows[0]) throw new Error(`variable ${ref.key} changed while it was being read`);
-      const data = toBuffer(r.rows[0].data);
+      const data = fromBase64(r.rows[0].data);
       read += data.length;
       yield data;
     }

@@ -152,6 +152,20 @@ describe.each(BACKENDS)('instance and log routes on %s', (backend) => {
     expect(after).toEqual(['fourth', 'fifth']);
   });
 
+  it('ends live streams when the server closes', async () => {
+    const other = await createTestApp(backend, {}, { db: t.db, drop: () => Promise.resolve() });
+    const run = await other.app.inject({ method: 'POST', url: '/api/namespaces/insts/workflows/hello/execute' });
+    const id = run.json<{ instanceId: string }>().instanceId;
+    const pending = other.app.inject({ method: 'GET', url: `${path(id)}/logs`, headers: { accept: 'text/event-stream' } });
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await other.close();
+    const res = await pending;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(res.statusCode).toBe(200);
+    expect(sseEvents(res.body).some((e) => e.event === 'end')).toBe(false);
+  });
+
   it('ends the stream of an instance that has already ended at once', async () => {
     const id = await start();
     await t.engine.log(id, 'only');

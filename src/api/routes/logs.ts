@@ -7,7 +7,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import * as logs from '../../logs/index.js';
-import type { LogLine } from '../../logs/index.js';
+import type { LogFollower, LogLine } from '../../logs/index.js';
 import * as namespaces from '../../namespaces/index.js';
 import { notFound } from '../errors.js';
 import { listSchema, paged, pageQuerySchema } from '../pagination.js';
@@ -23,7 +23,7 @@ const wantsEventStream = (request: FastifyRequest) => (request.headers.accept ??
 
 const publicLine = (l: LogLine) => ({ t: l.t, level: l.level, msg: l.msg });
 
-function streamLogs(deps: Deps, id: string, request: FastifyRequest, reply: FastifyReply) {
+function streamLogs(deps: Deps, active: Set<LogFollower>, id: string, request: FastifyRequest, reply: FastifyReply) {
   const out = new PassThrough();
   const write = (text: string) =>
     out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
@@ -42,6 +42,7 @@ function streamLogs(deps: Deps, id: string, request: FastifyRequest, reply: Fast
       return status === undefined || status !== 'pending';
     },
   );
+  active.add(follower);
   const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
   reply.raw.on('close', () => follower.stop());
   follower.done
@@ -56,6 +57,7 @@ function streamLogs(deps: Deps, id: string, request: FastifyRequest, reply: Fast
       out.write(`event: error\ndata: ${JSON.stringify({ message: 'following the log failed' })}\n\n`);
     })
     .finally(() => {
+      active.delete(follower);
       clearInterval(keepAlive);
       out.end();
     });
@@ -67,6 +69,13 @@ function streamLogs(deps: Deps, id: string, request: FastifyRequest, reply: Fast
 
 export const logRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => {
   const { db, engine } = deps;
+  // Live streams end (without `event: end`) when the server shuts down, so that close() is not
+  // held up by clients following instances that run on.
+  const active = new Set<LogFollower>();
+  app.addHook('preClose', (done) => {
+    for (const f of active) f.stop();
+    done();
+  });
 
   app.get<{ Params: InstanceParams; Querystring: PageQuery }>(
     '/api/instances/:ns/:wf/:id/logs',
@@ -86,7 +95,7 @@ export const logRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => {
     async (request, reply) => {
       const id = instanceId(request.params);
       if (!(await engine.getInstance(id))) throw notFound(`instance ${JSON.stringify(id)}`);
-      if (wantsEventStream(request)) return streamLogs(deps, id, request, reply);
+      if (wantsEventStream(request)) return streamLogs(deps, active, id, request, reply);
       const page = await logs.read(db, { instanceId: id }, request.query);
       return paged({ items: page.items.map(publicLine), total: page.total }, request.query);
     },
