@@ -7,6 +7,9 @@ export interface Measurement {
   meanUs: number;
   iterations: number;
   note?: string;
+  /** Latency percentiles, in microseconds (a p50/p99 column appears when a row has them). */
+  p50Us?: number;
+  p99Us?: number;
 }
 
 export interface MeasureOptions {
@@ -41,10 +44,40 @@ export function measure(name: string, fn: () => unknown, opts: MeasureOptions = 
 /** Holds the last result, so the optimiser cannot drop work nobody reads. */
 export const sink_: { value: unknown } = { value: undefined };
 
+/** What a suite may return besides its rows: lines printed under its table (targets, notes). */
+export interface SuiteResult {
+  rows: Measurement[];
+  footer?: string[];
+}
+
 /** A group of measurements with a title; `bench/index.ts` runs every suite it lists. */
 export interface BenchSuite {
   title: string;
-  run: (opts: MeasureOptions) => Measurement[];
+  run: (opts: MeasureOptions) => Measurement[] | SuiteResult | Promise<Measurement[] | SuiteResult>;
+}
+
+/** The `q`-quantile (0…1) of `values`, by the nearest-rank method. */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+export const median = (values: readonly number[]): number => percentile(values, 0.5);
+
+/** A row from latency samples (milliseconds, one per sequential operation). */
+export function latencyRow(name: string, samplesMs: readonly number[], note?: string): Measurement {
+  const meanMs = samplesMs.reduce((a, b) => a + b, 0) / samplesMs.length;
+  return {
+    name,
+    opsPerSec: 1000 / meanMs,
+    meanUs: meanMs * 1000,
+    iterations: samplesMs.length,
+    p50Us: percentile(samplesMs, 0.5) * 1000,
+    p99Us: percentile(samplesMs, 0.99) * 1000,
+    ...(note === undefined ? {} : { note }),
+  };
 }
 
 function fmtNumber(n: number): string {
@@ -52,14 +85,24 @@ function fmtNumber(n: number): string {
   return n.toPrecision(3);
 }
 
-export function formatTable(title: string, rows: Measurement[]): string {
-  const head = ['benchmark', 'ops/s', 'mean µs', 'runs', 'note'];
-  const body = rows.map((r) => [r.name, fmtNumber(r.opsPerSec), fmtNumber(r.meanUs), String(r.iterations), r.note ?? '']);
+export function formatTable(title: string, rows: Measurement[], footer: readonly string[] = []): string {
+  const pct = rows.some((r) => r.p50Us !== undefined);
+  const opt = (n: number | undefined): string => (n === undefined ? '' : fmtNumber(n));
+  const head = ['benchmark', 'ops/s', 'mean µs', ...(pct ? ['p50 µs', 'p99 µs'] : []), 'runs', 'note'];
+  const body = rows.map((r) => [
+    r.name,
+    fmtNumber(r.opsPerSec),
+    fmtNumber(r.meanUs),
+    ...(pct ? [opt(r.p50Us), opt(r.p99Us)] : []),
+    String(r.iterations),
+    r.note ?? '',
+  ]);
+  const last = head.length - 1;
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (cells: string[]): string =>
     cells
-      .map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .map((c, i) => (i === 0 || i === last ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [`## ${title}`, fmt(head), '-'.repeat(fmt(head).length), ...body.map(fmt)].join('\n');
+  return [`## ${title}`, fmt(head), '-'.repeat(fmt(head).length), ...body.map(fmt), ...footer].join('\n');
 }

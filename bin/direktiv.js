@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// The `direktiv` command: runs the compiled server (dist/, built by `npm install` through the
-// `prepare` script), or the TypeScript sources through tsx when no build exists.
+// The `direktiv` command. In a checkout it runs the TypeScript sources through tsx; an
+// installed package (no src/) runs the compiled dist/ from `npm run build`.
 import { existsSync } from 'node:fs';
 
-const built = new URL('../dist/cli/direktiv.js', import.meta.url);
-if (existsSync(built)) {
-  await import(built.href);
-} else {
+const source = new URL('../src/cli/direktiv.ts', import.meta.url);
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli/direktiv.ts', import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL('../dist/cli/direktiv.js', import.meta.url).href);
 }

@@ -1,61 +1,84 @@
 /**
- * `npx tsx scripts/demo.ts [EXPRESSION [JSON]]`: evaluates a jq expression the way a workflow
- * state does (state data in, transformed data out) and prints every output, one per line.
- * Without arguments it runs a built-in example on a sample order.
- * (Stand-in until the Direktiv server exists; then this becomes the server's entry point.)
+ * `npm run demo`: the whole system on its embedded default (PGlite in ./data), with a workflow
+ * deployed and run through the public API, then left running for you to try.
  */
-import {
-  compile,
-  JqBudgetError,
-  JqCompileError,
-  JqRuntimeError,
-  parseJson,
-  toJson,
-  type Value,
-} from '../src/jq/index.js';
+import { request } from 'node:http';
+import pino from 'pino';
+import { loadConfig } from '../src/config/index.js';
+import { startDirektiv } from '../src/server/main.js';
 
-const SAMPLE_EXPRESSION = `.order as $o
-| {
-    id: $o.id,
-    customer: $o.customer.name,
-    total: ($o.lines | map(.price * .qty) | add),
-    bulky: [$o.lines[] | select(.qty > 1) | .sku],
-    priority: (if $o.shipping == "express" then "high" else "normal" end),
-    handledBy: $instance
-  }`;
+const WORKFLOW = `id: greeting
+description: Greets whoever is named in the input, politely if they are a guest.
+states:
+- id: check
+  type: switch
+  conditions:
+  - condition: 'jq(.guest == true)'
+    transition: polite
+  defaultTransition: casual
+- id: polite
+  type: noop
+  transform:
+    greeting: 'Good day, jq(.name). Welcome!'
+  transition: done
+- id: casual
+  type: noop
+  transform:
+    greeting: 'Hi jq(.name)!'
+  transition: done
+- id: done
+  type: noop
+  log: 'jq(.greeting)'
+  transform: 'jq(. + {length: (.greeting | length)})'
+`;
 
-const SAMPLE_INPUT = `{
-  "order": {
-    "id": "A-1017",
-    "shipping": "express",
-    "customer": { "name": "Ada", "email": "ada@example.com" },
-    "lines": [
-      { "sku": "BOLT-8", "price": 0.25, "qty": 40 },
-      { "sku": "NUT-8", "price": 0.1, "qty": 40 },
-      { "sku": "DRILL", "price": 89.9, "qty": 1 }
-    ]
-  }
-}`;
+const t0 = Date.now();
+const say = (s: string) => process.stdout.write(s + '\n');
 
-function main(): number {
-  const [expression = SAMPLE_EXPRESSION, inputText = SAMPLE_INPUT] = process.argv.slice(2);
-  try {
-    const program = compile(expression, { variables: ['instance'] });
-    const input: Value = parseJson(inputText);
-    const outputs = program.run(input, {
-      variables: { instance: 'demo-instance-1' },
-      limits: { maxSteps: 1_000_000, timeoutMs: 1_000, maxOutputBytes: 1_000_000, maxDepth: 1_000 },
+const config = loadConfig({ components: ['w', 'i', 's'], env: process.env });
+say(`Starting direktiv (embedded database in ${config.dataDir}; the first start creates it, ~10 s)…`);
+const running = await startDirektiv(config, pino({ level: process.env.DIREKTIV_DEMO_LOG ?? 'warn' }));
+const api = running.url + '/api';
+const headers: Record<string, string> = running.apiKey ? { authorization: `Bearer ${running.apiKey}` } : {};
+
+// node:http rather than fetch: fetch refuses port 6666, the ingress default (a "bad port" to browsers).
+function call(method: string, path: string, body?: string, type = 'application/json') {
+  return new Promise<{ status: number; text: string; id: string | undefined }>((resolve, reject) => {
+    const h = body === undefined ? headers : { ...headers, 'content-type': type };
+    const req = request(api + path, { method, headers: h }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, id: res.headers['direktiv-instanceid'] as string | undefined }));
     });
-    if (process.argv.length <= 2) process.stdout.write(`jq: ${expression}\n\n`);
-    for (const v of outputs) process.stdout.write(toJson(v) + '\n');
-    return 0;
-  } catch (e) {
-    if (e instanceof JqCompileError) process.stderr.write(`compile error: ${e.message}\n`);
-    else if (e instanceof JqRuntimeError) process.stderr.write(`jq error: ${e.message}\n`);
-    else if (e instanceof JqBudgetError) process.stderr.write(`limit reached (${e.kind}): ${e.message}\n`);
-    else throw e;
-    return 5;
-  }
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
-process.exitCode = main();
+const ns = await call('PUT', '/namespaces/demo');
+if (ns.status >= 300 && ns.status !== 409) throw new Error(`creating namespace demo failed: HTTP ${ns.status} ${ns.text}`);
+const created = await call('POST', '/namespaces/demo/workflows', WORKFLOW, 'application/yaml');
+// 409: kept from an earlier run in ./data; store this text as a new revision.
+const saved = created.status === 409 ? await call('PUT', '/namespaces/demo/workflows/greeting', WORKFLOW, 'application/yaml') : created;
+if (saved.status >= 300) throw new Error(`storing the workflow failed: HTTP ${saved.status} ${saved.text}`);
+
+const input = JSON.stringify({ name: 'Ada', guest: true });
+const run = await call('POST', '/namespaces/demo/workflows/greeting/execute?wait=true', input);
+say(`\nRan workflow demo/greeting with input ${input} (${Date.now() - t0} ms after start):`);
+say(`  instance ${run.id}: HTTP ${run.status} ${run.text}`);
+const logs = await call('GET', `/instances/${run.id}/logs`);
+say('  its log:');
+for (const l of (JSON.parse(logs.text) as { items: { msg: string }[] }).items) say(`    ${l.msg}`);
+
+say(`
+The API is at ${api} (OpenAPI: ${api}/openapi.json). Try:
+  curl -s -XPOST '${api}/namespaces/demo/workflows/greeting/execute?wait=true' -d '{"name":"Grace"}'
+  curl -s ${api}/namespaces/demo/instances
+Ctrl-C stops the server (it drains first).`);
+
+const stop = () => {
+  void running.stop().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

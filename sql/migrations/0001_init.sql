@@ -37,12 +37,13 @@ CREATE TABLE instances (
   singular      boolean NOT NULL DEFAULT false,
   invoked_by    jsonb NOT NULL,                  -- {kind: api|cron|event|subflow, parent?, step?, branch?}
   depth         int NOT NULL DEFAULT 0,
-  input         jsonb NOT NULL,
-  data          jsonb NOT NULL,                  -- the state data, replaced at every step
-  output        jsonb,
+  -- json, not jsonb: users' data keeps its key order, as jq produced it.
+  input         json NOT NULL,
+  data          json NOT NULL,                   -- the state data, replaced at every step
+  output        json,
   flow          text[] NOT NULL DEFAULT '{}',    -- state ids visited; step n is flow[n]
   step          int NOT NULL DEFAULT 0,
-  memory        jsonb,                           -- what the current state keeps between wake-ups
+  memory        json,                            -- what the current state keeps between wake-ups
   recorded_error jsonb,                          -- set by an `error` state: the instance fails when it ends
   error_code    text,
   error_message text,
@@ -63,7 +64,7 @@ CREATE TABLE work (
   instance_id  text NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
   kind         text NOT NULL,
   step         int,                              -- the step it belongs to; a stale one is dropped
-  payload      jsonb,
+  payload      json,
   run_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX work_due ON work (run_at, id);

@@ -112,7 +112,7 @@ export class Engine implements EngineApi {
   }): Promise<void> {
     await this.deps.db.query(
       `WITH w AS (INSERT INTO work (instance_id, kind, step, payload)
-                  SELECT id, 'wake', $2, $3::jsonb FROM instances WHERE id = $1 AND status = 'pending' RETURNING 1)
+                  SELECT id, 'wake', $2, $3::json FROM instances WHERE id = $1 AND status = 'pending' RETURNING 1)
        SELECT pg_notify('direktiv_work', '') FROM w`,
       [r.instanceId, r.step, JSON.stringify({ type: 'result', branch: r.branch, actionId: r.actionId, ...r.result })],
     );

@@ -103,11 +103,11 @@ export async function writeStep(q: Queryable, s: StepWrites): Promise<void> {
   const dueNow = s.work.some((w) => w.inMs <= 0);
   await q.query(
     `WITH u AS (
-       UPDATE instances SET status = $2, data = $3::jsonb, flow = $4::text[], step = $5, memory = $6::jsonb,
+       UPDATE instances SET status = $2, data = $3::json, flow = $4::text[], step = $5, memory = $6::json,
               recorded_error = $7::jsonb,
               error_code = CASE WHEN $11 THEN $8 ELSE error_code END,
               error_message = CASE WHEN $11 THEN $9 ELSE error_message END,
-              output = coalesce($10::jsonb, output), end_time = CASE WHEN $11 THEN now() ELSE end_time END
+              output = coalesce($10::json, output), end_time = CASE WHEN $11 THEN now() ELSE end_time END
         WHERE id = $1),
      l AS (
        INSERT INTO logs (namespace, instance_id, level, msg)
@@ -116,7 +116,7 @@ export async function writeStep(q: Queryable, s: StepWrites): Promise<void> {
      w AS (
        INSERT INTO work (instance_id, kind, step, payload, run_at)
        SELECT x.instance_id, x.kind, x.step, x.payload, now() + x.in_ms * interval '1 millisecond'
-         FROM unnest($15::text[], $16::text[], $17::int[], $18::jsonb[], $19::float8[])
+         FROM unnest($15::text[], $16::text[], $17::int[], $18::json[], $19::float8[])
               AS x(instance_id, kind, step, payload, in_ms)),
      d AS (
        DELETE FROM work WHERE id = $20 OR (instance_id = $1 AND ($11 OR ($21 AND step < $5))))
@@ -169,7 +169,7 @@ export interface NewInstance {
 export async function insertInstance(q: Queryable, n: NewInstance): Promise<boolean> {
   const r = await q.query(
     `INSERT INTO instances (id, namespace, workflow, workflow_uid, revision, status, singular, invoked_by, depth, input, data)
-     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7::jsonb, $8, $9::jsonb, $9::jsonb)
+     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7::jsonb, $8, $9::json, $9::json)
      ON CONFLICT (workflow_uid) WHERE singular AND status = 'pending' DO NOTHING`,
     [n.id, n.namespace, n.workflow, n.workflowUid, n.revision, n.singular, JSON.stringify(n.invokedBy), n.depth, JSON.stringify(n.input)],
   );
@@ -181,7 +181,7 @@ export async function insertFailedInstance(q: Queryable, n: NewInstance, code: s
   await q.query(
     `INSERT INTO instances (id, namespace, workflow, workflow_uid, revision, status, invoked_by, depth, input, data,
                             error_code, error_message, end_time)
-     VALUES ($1, $2, $3, $4, $5, 'failed', $6::jsonb, $7, $8::jsonb, $8::jsonb, $9, $10, now())`,
+     VALUES ($1, $2, $3, $4, $5, 'failed', $6::jsonb, $7, $8::json, $8::json, $9, $10, now())`,
     [n.id, n.namespace, n.workflow, n.workflowUid, n.revision, JSON.stringify(n.invokedBy), n.depth, JSON.stringify(n.input), code, message],
   );
 }

@@ -15,6 +15,8 @@ export class WorkerPool {
   private loops: Promise<void>[] = [];
   private wakeIdle: (() => void)[] = [];
   private nudges = 0;
+  /** whether an idle worker is already watching the clock for the next timer */
+  private polling = false;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -54,7 +56,9 @@ export class WorkerPool {
         await this.sleep(this.deps.settings.pollMs);
         continue;
       }
-      if (!worked && this.running) await this.idle();
+      // Work found: there may be more, so wake a colleague (graphile-worker's habit).
+      if (worked) this.nudge(1);
+      else if (this.running) await this.idle();
     }
   }
 
@@ -82,13 +86,26 @@ export class WorkerPool {
     await this.deps.db.query(`UPDATE work SET run_at = now() + interval '5 seconds' WHERE id = $1`, [workId]);
   }
 
+  /**
+   * One idle worker polls: it asks when the next timer is due and sleeps until then (at most
+   * pollMs). The others sleep until nudged, with a long poll of their own as a safety net.
+   */
   private async idle(): Promise<void> {
-    const seen = this.nudges;
-    const due = await nextDueIn(this.deps.db).catch(() => null);
-    if (this.nudges !== seen || !this.running) return;
-    const wait = Math.min(this.deps.settings.pollMs, due ?? Infinity);
-    if (wait <= 0) return;
-    await this.sleep(wait);
+    const poll = this.deps.settings.pollMs;
+    if (this.polling) {
+      await this.sleep(poll * 10);
+      return;
+    }
+    this.polling = true;
+    try {
+      const seen = this.nudges;
+      const due = await nextDueIn(this.deps.db).catch(() => null);
+      if (this.nudges !== seen || !this.running) return;
+      const wait = Math.min(poll, due ?? Infinity);
+      if (wait > 0) await this.sleep(wait);
+    } finally {
+      this.polling = false;
+    }
   }
 
   private sleep(ms: number): Promise<void> {

@@ -49,7 +49,15 @@ export function follow(
   const run = async (): Promise<'ended' | 'stopped'> => {
     const unsubscribe: (() => Promise<void>)[] = [];
     try {
-      unsubscribe.push(await db.listen(LOGS_CHANNEL, (p) => p === instanceId && poke(), poke));
+      unsubscribe.push(
+        await db.listen(
+          LOGS_CHANNEL,
+          (p) => {
+            if (p === instanceId) poke();
+          },
+          poke,
+        ),
+      );
       unsubscribe.push(
         await db.listen(
           ENDED_CHANNEL,

@@ -94,4 +94,32 @@ states:
       input: Buffer.from('not json').toString('base64'),
     });
   });
+
+  it('keeps the key order jq produced in the stored output', async () => {
+    await e.deploy('demo', `id: order
+states:
+- id: a
+  type: noop
+  transform: 'jq({zeta: 1, b: 2, a_much_longer_key: 3, a: 4})'
+`);
+    const done = await e.run('demo', 'order');
+    expect(JSON.stringify(done.output)).toBe('{"zeta":1,"b":2,"a_much_longer_key":3,"a":4}');
+  });
+
+  it('an idle engine waits for work instead of polling in a loop', async () => {
+    let queries = 0;
+    const db = e.t.db;
+    const original = db.query.bind(db);
+    (db as { query: typeof db.query }).query = (text, params) => {
+      queries++;
+      return original(text, params);
+    };
+    try {
+      await new Promise((r) => setTimeout(r, 600));
+    } finally {
+      (db as { query: typeof db.query }).query = original;
+    }
+    // pollMs is 200 in the test engine: a few polls, never hundreds.
+    expect(queries).toBeLessThan(20);
+  });
 });
