@@ -12,14 +12,19 @@ import { latencyRow, type BenchSuite, type Measurement, type MeasureOptions, typ
 import {
   HttpClient,
   RAW_TX_DESCRIPTION,
+  StatementCounter,
   closeClients,
   connectClients,
   createBenchDatabase,
   createRawTable,
   deploy,
   fmt,
+  loadNote,
   passMiss,
   postgresProblem,
+  profileLines,
+  profiling,
+  progress,
   rawDbTx,
   rawTx,
   startSystem,
@@ -41,54 +46,88 @@ states:
 const INPUT = JSON.stringify({ n: 1 });
 const EXPECTED = JSON.stringify({ n: 2 });
 
-/** Times `fn` `n` times after `warmup` calls; milliseconds per call. */
-async function sample(n: number, fn: () => Promise<unknown>, warmup = WARMUP): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const out: number[] = [];
+type Op = () => Promise<unknown>;
+
+/**
+ * Times every operation `n` times after WARMUP calls each, round-robin (one call of each in
+ * turn), so a machine whose load drifts during the run slows every operation alike; then, when
+ * profiling, `n` more calls of each operation named in `profile` with the statement counter on.
+ * Milliseconds per call, by operation name.
+ */
+async function sample(
+  n: number,
+  ops: Record<string, Op>,
+  profile?: { counter: StatementCounter; footer: string[]; label: string; ops: Record<string, string> },
+): Promise<Record<string, number[]>> {
+  const names = Object.keys(ops);
+  for (let i = 0; i < WARMUP; i++) for (const k of names) await ops[k]!();
+  const out: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
   for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push(performance.now() - t0);
+    for (const k of names) {
+      const t0 = performance.now();
+      await ops[k]!();
+      out[k]!.push(performance.now() - t0);
+    }
+  }
+  if (profile) {
+    const { counter } = profile;
+    for (const [k, unit] of Object.entries(profile.ops)) {
+      counter.reset();
+      counter.on = true;
+      for (let i = 0; i < n; i++) await ops[k]!();
+      counter.on = false;
+      profile.footer.push(`- ${profile.label}: what one ${unit} sent to PostgreSQL`);
+      profile.footer.push(...profileLines(counter, n, unit));
+    }
   }
   return out;
 }
 
-/** The engine and HTTP measurements that both backends get. */
-async function engineRows(sys: System, http: HttpClient, ns: string, label: string, n: number): Promise<Measurement[]> {
+/** The engine and HTTP operations both backends get. */
+function engineOps(sys: System, http: HttpClient, ns: string): Record<string, Op> {
   const { engine } = sys.running;
   const path = `/api/namespaces/${ns}/workflows/one/execute`;
-  const inProcess = await sample(n, async () => {
-    const { instanceId } = await engine.execute({ namespace: ns, workflow: 'one', input: Buffer.from(INPUT), invokedBy: { kind: 'api' } });
-    const d = await engine.waitForEnd(instanceId, 30_000);
-    if (d?.status !== 'complete') throw new Error(`instance ${instanceId} did not complete: ${JSON.stringify(d)}`);
-  });
-  const noWait = await sample(n, () => http.expect(202, 'POST', path, INPUT));
-  const wait = await sample(n, async () => {
-    const body = await http.expect(200, 'POST', `${path}?wait=true`, INPUT);
-    if (body !== EXPECTED) throw new Error(`execute?wait=true answered ${body}`);
-  });
-  const workers = `workers=${workersOf(sys)}`;
+  return {
+    inProcess: async () => {
+      const { instanceId } = await engine.execute({ namespace: ns, workflow: 'one', input: Buffer.from(INPUT), invokedBy: { kind: 'api' } });
+      const d = await engine.waitForEnd(instanceId, 30_000);
+      if (d?.status !== 'complete') throw new Error(`instance ${instanceId} did not complete: ${JSON.stringify(d)}`);
+    },
+    noWait: () => http.expect(202, 'POST', path, INPUT),
+    wait: async () => {
+      const body = await http.expect(200, 'POST', `${path}?wait=true`, INPUT);
+      if (body !== EXPECTED) throw new Error(`execute?wait=true answered ${body}`);
+    },
+  };
+}
+
+function engineRows(sys: System, label: string, t: Record<string, number[]>): Measurement[] {
   return [
-    latencyRow(`${label}: engine.execute + waitForEnd (in-process)`, inProcess, `no HTTP; ${workers}`),
-    latencyRow(`${label}: HTTP POST …/execute (202, no wait)`, noWait, 'the instance ends inside the execute transaction'),
-    latencyRow(`${label}: HTTP POST …/execute?wait=true`, wait, 'one-state workflow: noop + transform'),
+    latencyRow(`${label}: engine.execute + waitForEnd (in-process)`, t['inProcess']!, `no HTTP; workers=${workersOf(sys)}`),
+    latencyRow(`${label}: HTTP POST …/execute (202, no wait)`, t['noWait']!, 'the instance ends inside the execute transaction'),
+    latencyRow(`${label}: HTTP POST …/execute?wait=true`, t['wait']!, 'one-state workflow: noop + transform'),
   ];
 }
 
-async function postgresRows(n: number): Promise<{ rows: Measurement[]; p50Ms: number }> {
+async function postgresRows(n: number, footer: string[]): Promise<{ rows: Measurement[]; p50Ms: number }> {
   const bdb = await createBenchDatabase();
+  const counter = profiling() ? new StatementCounter(true).install() : undefined;
   try {
     const sys = await startSystem({ pgUrl: bdb.url });
     const http = new HttpClient(sys.url);
     const [client] = await connectClients(bdb.connection, 1);
     try {
       await deploy(http, 'bench', ONE_STATE);
-      const health = await sample(n, () => http.expect(200, 'GET', '/api/healthz'));
-      const raw = await sample(n, () => rawTx(client!));
+      progress('engine latency, PostgreSQL');
+      const t = await sample(
+        n,
+        { health: () => http.expect(200, 'GET', '/api/healthz'), raw: () => rawTx(client!), ...engineOps(sys, http, 'bench') },
+        counter && { counter, footer, label: 'PostgreSQL', ops: { raw: 'raw tx', wait: 'execute?wait=true' } },
+      );
       const rows = [
-        latencyRow('HTTP GET /api/healthz (round trip)', health, 'trivial route; runs SELECT 1 on the database'),
-        latencyRow('PostgreSQL: raw tx, 1 client', raw, RAW_TX_DESCRIPTION),
-        ...(await engineRows(sys, http, 'bench', 'PostgreSQL', n)),
+        latencyRow('HTTP GET /api/healthz (round trip)', t['health']!, 'trivial route; runs SELECT 1 on the database'),
+        latencyRow('PostgreSQL: raw tx, 1 client', t['raw']!, RAW_TX_DESCRIPTION),
+        ...engineRows(sys, 'PostgreSQL', t),
       ];
       const wait = rows[rows.length - 1]!;
       const p50Ms = wait.p50Us! / 1000;
@@ -100,20 +139,23 @@ async function postgresRows(n: number): Promise<{ rows: Measurement[]; p50Ms: nu
       await sys.stop();
     }
   } finally {
+    counter?.uninstall();
     await bdb.drop();
   }
 }
 
 async function pgliteRows(n: number): Promise<Measurement[]> {
+  progress('engine latency, PGlite: starting');
   const sys = await startSystem({});
   const http = new HttpClient(sys.url);
   try {
     await deploy(http, 'bench', ONE_STATE);
     await createRawTable(sys.running.db);
-    const raw = await sample(n, () => rawDbTx(sys.running.db));
+    progress('engine latency, PGlite');
+    const t = await sample(n, { raw: () => rawDbTx(sys.running.db), ...engineOps(sys, http, 'bench') });
     return [
-      latencyRow('PGlite: raw tx (Db.tx)', raw, `${RAW_TX_DESCRIPTION}, through the engine's Db wrapper`),
-      ...(await engineRows(sys, http, 'bench', 'PGlite', n)),
+      latencyRow('PGlite: raw tx (Db.tx)', t['raw']!, `${RAW_TX_DESCRIPTION}, through the engine's Db wrapper`),
+      ...engineRows(sys, 'PGlite', t),
     ];
   } finally {
     http.close();
@@ -127,12 +169,15 @@ export const engineLatencySuite: BenchSuite = {
     const durationMs = opts.durationMs ?? 2_000;
     const n = Number(process.env['BENCH_LATENCY_N'] ?? Math.min(1_000, Math.max(100, Math.round(durationMs / 2))));
     const rows: Measurement[] = [];
-    const footer = [`${WARMUP} warm-up, then ${n} sequential requests each; one kept-alive HTTP connection`];
+    const footer = [
+      `${WARMUP} warm-up, then ${n} sequential calls of each operation, taken in turn (one of each, repeated); ` +
+        `one kept-alive HTTP connection; ${loadNote()}`,
+    ];
     const problem = await postgresProblem();
     if (problem) {
       footer.push(`PostgreSQL skipped: ${problem}`);
     } else {
-      const pgr = await postgresRows(n);
+      const pgr = await postgresRows(n, footer);
       rows.push(...pgr.rows);
       footer.push(
         `target (issue): execute?wait=true p50 ≤ ${TARGET_P50_MS} ms on PostgreSQL: ${passMiss(pgr.p50Ms <= TARGET_P50_MS)} (${fmt(pgr.p50Ms)} ms)`,

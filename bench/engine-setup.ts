@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
@@ -327,6 +327,29 @@ export class StatementCounter {
     this.byText.set(key, s);
   }
 }
+
+/** The counter's statements by total time: count per `unit` and mean time from send to answer. */
+export function profileLines(counter: StatementCounter, units: number, unit: string, top = 12): string[] {
+  const stats = [...counter.byText.entries()].sort((a, b) => b[1].totalMs - a[1].totalMs).slice(0, top);
+  return [
+    `  statements per ${unit}, mean µs from send to answer, text:`,
+    ...stats.map(
+      ([text, s]) => `    ${(s.count / units).toFixed(3).padStart(8)}  ${fmt((s.totalMs * 1000) / s.count).padStart(7)}  ${text}`,
+    ),
+  ];
+}
+
+/** Progress on stderr (the tables go to stdout): with BENCH_PROGRESS=1 or a terminal. */
+export function progress(msg: string): void {
+  if (process.env['BENCH_PROGRESS'] === '1' || process.stderr.isTTY) process.stderr.write(`  … ${msg}\n`);
+}
+
+/** The machine's load when a suite starts: figures from a busy machine are worth less. */
+export function loadNote(): string {
+  return `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs at start`;
+}
+
+export const profiling = (): boolean => process.env['BENCH_ENGINE_PROFILE'] === '1';
 
 export const fmt = (n: number, digits = 3): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(digits));
 export const passMiss = (ok: boolean): string => (ok ? 'PASS' : 'MISS');

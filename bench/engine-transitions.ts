@@ -23,8 +23,12 @@ import {
   createBenchDatabase,
   deploy,
   fmt,
+  loadNote,
   passMiss,
   postgresProblem,
+  profileLines,
+  profiling,
+  progress,
   rawThroughput,
   startSystem,
   workersOf,
@@ -63,7 +67,7 @@ interface Variant {
 const VARIANTS: Variant[] = [
   { label: 'default workers', target: true, notifyBaseline: true },
   { label: 'workers=20', workers: 20 },
-  { label: 'workers=20, chainLimit=1', workers: 20, chainLimit: 1 },
+  { label: 'workers=20, chainLimit=1', workers: 20, chainLimit: 1, notifyBaseline: true },
 ];
 
 interface Round {
@@ -76,7 +80,10 @@ interface Round {
   notifyTx?: number;
   notifyMs?: number;
   leftoverWork: number;
+  logRows: number;
   instances: number;
+  /** this process's CPU time during the engine part (engine, server and bench), ms */
+  cpuMs: number;
 }
 
 /** Batches of INSTANCES concurrent instances until `durationMs` has passed. */
@@ -115,22 +122,29 @@ async function runVariant(
     // chainLimit has no config key; the engine reads it from its settings on every step.
     if (v.chainLimit !== undefined) settings.chainLimit = v.chainLimit;
     const workers = workersOf(sys);
+    const tag = `workers=${workers}${v.chainLimit === undefined ? '' : `, chainLimit=${v.chainLimit}`}`;
     const ns = `bench-${Math.random().toString(36).slice(2, 8)}`;
     await deploy(http, ns, chainWorkflow('chain'));
     const admin = sys.running.db;
+    progress(`engine transitions, ${tag}: warm-up`);
     await engineRound(sys, ns, 'chain', 0); // warm-up: JIT, workflow cache, connections
 
     const results: Round[] = [];
     counter.byText.clear();
     for (let r = 0; r < rounds; r++) {
+      progress(`engine transitions, ${tag}: round ${r + 1}/${rounds}`);
       await admin.exec('TRUNCATE work, logs, instances, bench_raw');
       counter.commits = 0;
       counter.statements = 0;
       counter.on = true;
+      const cpu0 = process.cpuUsage();
       const e = await engineRound(sys, ns, 'chain', durationMs);
+      const cpu = process.cpuUsage(cpu0);
       counter.on = false;
       const { commits, statements } = counter;
-      const left = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM work');
+      const left = await admin.query<{ work: number; logs: number }>(
+        'SELECT (SELECT count(*)::int FROM work) AS work, (SELECT count(*)::int FROM logs) AS logs',
+      );
       const raw = await rawThroughput(clients, e.ms);
       const notify = v.notifyBaseline ? await rawThroughput(clients, e.ms, true) : undefined;
       results.push({
@@ -142,7 +156,9 @@ async function runVariant(
         rawTx: raw.tx,
         rawMs: raw.elapsedMs,
         ...(notify ? { notifyTx: notify.tx, notifyMs: notify.elapsedMs } : {}),
-        leftoverWork: left.rows[0]!.n,
+        leftoverWork: left.rows[0]!.work,
+        logRows: left.rows[0]!.logs,
+        cpuMs: (cpu.user + cpu.system) / 1000,
       });
     }
 
@@ -152,7 +168,6 @@ async function runVariant(
     const ratio = median(results.map((r) => tps(r) / raw(r)));
     const mid = [...results].sort((a, b) => tps(a) - tps(b))[Math.floor((results.length - 1) / 2)]!;
     const list = (f: (r: Round) => number) => (results.length > 1 ? `; rounds ${results.map((r) => fmt(f(r))).join(', ')}` : '');
-    const tag = `workers=${workers}${v.chainLimit === undefined ? '' : `, chainLimit=${v.chainLimit}`}`;
     const verdict = v.target ? ` ${passMiss(ratio >= TARGET_RATIO)} (target ≥ ${TARGET_RATIO})` : '';
 
     const row = (name: string, perSec: number, iterations: number, note: string): Measurement => ({
@@ -173,7 +188,8 @@ async function runVariant(
         `engine commits/s (${tag})`,
         median(results.map(cps)),
         mid.commits,
-        `${fmt(mid.commits / mid.instances)} commits/instance, ${fmt(mid.statements / mid.transitions)} statements/transition`,
+        `${fmt(mid.commits / mid.instances)} commits/instance, ${fmt(mid.statements / mid.transitions)} statements/transition, ` +
+          `node CPU ${Math.round((100 * mid.cpuMs) / mid.engineMs)}% of one core`,
       ),
       row(`raw PG tx/s, ${clients.length} clients (same run)`, median(results.map(raw)), mid.rawTx, `${RAW_TX_DESCRIPTION}${list(raw)}`),
     ];
@@ -184,15 +200,12 @@ async function runVariant(
 
     const footer: string[] = [];
     footer.push(
-      `- ${tag}: ${fmt(mid.leftoverWork)} work rows still queued after ${mid.instances} completed instances (${fmt(mid.leftoverWork / mid.instances)}/instance)`,
+      `- ${tag}: after ${mid.instances} completed instances, ${fmt(mid.leftoverWork)} work rows still queued ` +
+        `(${fmt(mid.leftoverWork / mid.instances)}/instance); ${fmt(mid.logRows / mid.transitions)} log rows written per transition`,
     );
     if (counter.timed) {
-      const total = results.reduce((a, r) => a + r.transitions, 0);
-      const stats = [...counter.byText.entries()].sort((a, b) => b[1].totalMs - a[1].totalMs).slice(0, 10);
-      footer.push(`- ${tag}: engine statements (per transition, mean µs from send to answer):`);
-      for (const [text, s] of stats) {
-        footer.push(`    ${(s.count / total).toFixed(3).padStart(7)}  ${fmt((s.totalMs * 1000) / s.count).padStart(7)} µs  ${text}`);
-      }
+      footer.push(`- ${tag}: what the engine sent to PostgreSQL during the rounds`);
+      footer.push(...profileLines(counter, results.reduce((a, r) => a + r.transitions, 0), 'transition'));
     }
     return { rows, footer, ratio };
   } finally {
@@ -211,8 +224,9 @@ export const engineTransitionsSuite: BenchSuite = {
     const problem = await postgresProblem();
     if (problem) return { rows: [], footer: [`skipped: ${problem}`] };
 
+    const load = loadNote();
     const bdb = await createBenchDatabase();
-    const counter = new StatementCounter(process.env['BENCH_ENGINE_PROFILE'] === '1').install();
+    const counter = new StatementCounter(profiling()).install();
     const clients = await connectClients(bdb.connection, INSTANCES).catch(async (err: unknown) => {
       counter.uninstall();
       await bdb.drop();
@@ -235,7 +249,7 @@ export const engineTransitionsSuite: BenchSuite = {
     }
     footer.unshift(
       `${INSTANCES} concurrent instances × ${STATES} noop states, PostgreSQL database ${bdb.name} (dropped), ` +
-        `median of ${rounds} round(s) of ≥ ${durationMs} ms; ratio = transitions/s ÷ raw tx/s, median of per-round ratios`,
+        `median of ${rounds} round(s) of ≥ ${durationMs} ms; ratio = transitions/s ÷ raw tx/s, median of per-round ratios; ${load}`,
       `target (issue): ratio ≥ ${TARGET_RATIO} at the default settings: ${targetRatio === undefined ? 'not measured' : `${passMiss(targetRatio >= TARGET_RATIO)} (${targetRatio.toFixed(2)})`}`,
     );
     return { rows, footer };

@@ -24,8 +24,8 @@ export function wrapPglite(db: PGlite): Db {
   return {
     kind: 'pglite',
     concurrency: 1,
-    query: top.query,
-    exec: top.exec,
+    query: (text, params) => top.query(text, params),
+    exec: (sql) => top.exec(sql),
     tx: <T>(fn: (q: Queryable) => Promise<T>) => db.transaction((t) => fn(wrap(t))),
     async listen(channel, onNotify) {
       const unsub = await db.listen(channel, onNotify);

@@ -8,9 +8,10 @@ export interface PostgresOptions {
 }
 
 // int8 (count(*), bigserial ids) as numbers, like PGlite returns them; our ids stay far below 2^53.
+const parseInt8 = (v: string) => Number(v);
 const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text') =>
+    oid === 20 ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export async function openPostgres(opts: PostgresOptions): Promise<Db> {

@@ -3,6 +3,7 @@
  * composition root with its dependencies; start() begins taking work, stop() drains.
  */
 import type { Value } from '../jq/index.js';
+import { instancesEnded, instancesStarted, stateTransitions } from '../metrics/index.js';
 import type { EngineApi, ExecuteRequest, InstanceFilter } from './api.js';
 import type { EngineDeps } from './deps.js';
 import { instanceId } from './ids.js';
@@ -78,8 +79,12 @@ export class Engine implements EngineApi {
       await write(q, step);
       return { id, step };
     });
+    instancesStarted.inc({ namespace: req.namespace });
     if (c.step) this.committed(c.step);
-    else this.waiters.ended(c.id);
+    else {
+      instancesEnded.inc({ namespace: req.namespace, status: 'failed' });
+      this.waiters.ended(c.id);
+    }
     return { instanceId: c.id };
   }
 
@@ -166,6 +171,9 @@ export class Engine implements EngineApi {
     for (const fn of c.afterCommit) {
       fn().catch((err: unknown) => this.deps.logger.error({ err, instance: c.inst.id }, 'action service call failed'));
     }
+    stateTransitions.inc(c.entries);
+    if (c.childrenStarted > 0) instancesStarted.inc({ namespace: c.inst.namespace }, c.childrenStarted);
+    if (c.ended) instancesEnded.inc({ namespace: c.inst.namespace, status: c.inst.status });
     const due = c.work.filter((w) => w.inMs <= 0).length;
     if (due > 0) this.pool.nudge(due);
     if (c.ended) this.waiters.ended(c.inst.id);

@@ -103,6 +103,7 @@ export async function startChild(
     { kind: 'subflow', parent: inst.id, step: inst.step, branch: call.branch, actionId: id, reply: call.reply },
     depth,
   );
+  c.childrenStarted++;
   if (!created.failed) c.scheduleFor(created.inst.id, 'start', 0, null);
   return { id: created.inst.id, failed: created.failed };
 }

@@ -35,8 +35,8 @@ export async function runWork(c: Step, w: WorkRow): Promise<void> {
       return timeout(c, w, payload);
     case 'cancel':
       return terminate(c, 'cancelled', {
-        code: String(payload.code ?? Codes.cancelsApi),
-        msg: String(payload.msg ?? 'cancelled'),
+        code: typeof payload.code === 'string' ? payload.code : Codes.cancelsApi,
+        msg: typeof payload.msg === 'string' ? payload.msg : 'cancelled',
       });
   }
 }
@@ -49,8 +49,9 @@ export async function begin(c: Step): Promise<void> {
   const interrupt = t.interruptMs ?? c.deps.settings.interruptMs;
   // The kill timeout defaults to five minutes after the interrupt (language reference §9).
   const kill = t.killMs ?? (t.interruptMs !== undefined ? interrupt + 5 * 60_000 : c.deps.settings.killMs);
-  c.schedule('timeout', { scope: 'interrupt' }, interrupt);
-  c.schedule('timeout', { scope: 'kill' }, Math.max(kill, interrupt));
+  // Not tied to a step (step null): leaving a state must not drop the workflow's timers.
+  c.scheduleFor(c.inst.id, 'timeout', null, { scope: 'interrupt' }, interrupt);
+  c.scheduleFor(c.inst.id, 'timeout', null, { scope: 'kill' }, kill);
   await drive(c, () => {
     moveTo(c, s.state);
     return enter(c);

@@ -20,6 +20,8 @@ export class Step {
   dropOlderWork = false;
   /** state entries run in this transaction */
   entries = 0;
+  /** subflow instances created by this step */
+  childrenStarted = 0;
 
   constructor(
     readonly q: Queryable,
@@ -44,9 +46,9 @@ export class Step {
     this.work.push({ instanceId: this.inst.id, kind, step: this.inst.step, payload, inMs });
   }
 
-  /** A work item for another instance (a parent or a child). */
-  scheduleFor(instanceId: string, kind: WorkKind, step: number | null, payload: Value | null): void {
-    this.work.push({ instanceId, kind, step, payload, inMs: 0 });
+  /** A work item for any instance (a parent, a child, or this one at no particular step). */
+  scheduleFor(instanceId: string, kind: WorkKind, step: number | null, payload: Value | null, inMs = 0): void {
+    this.work.push({ instanceId, kind, step, payload, inMs });
   }
 
   /** Options for every jq evaluation of this instance (the time limit from the config). */

@@ -117,7 +117,9 @@ export async function writeStep(q: Queryable, s: StepWrites): Promise<void> {
        INSERT INTO work (instance_id, kind, step, payload, run_at)
        SELECT x.instance_id, x.kind, x.step, x.payload, now() + x.in_ms * interval '1 millisecond'
          FROM unnest($15::text[], $16::text[], $17::int[], $18::json[], $19::float8[])
-              AS x(instance_id, kind, step, payload, in_ms)),
+              AS x(instance_id, kind, step, payload, in_ms)
+       -- A reply to a parent deleted meanwhile (with its workflow or namespace) has nobody to wake.
+       WHERE EXISTS (SELECT 1 FROM instances p WHERE p.id = x.instance_id)),
      d AS (
        DELETE FROM work WHERE id = $20 OR (instance_id = $1 AND ($11 OR ($21 AND step < $5))))
      SELECT CASE WHEN $22 THEN pg_notify('direktiv_work', '') END,

@@ -39,6 +39,10 @@ export interface ServerNode {
 
 /** Every node spawned and not yet reaped; killAllNodes() clears it (call it from afterEach). */
 const live = new Set<ServerNode>();
+// Should the test process itself go away, its servers go with it.
+process.once('exit', () => {
+  for (const n of live) n.proc.kill('SIGKILL');
+});
 
 export function connectionUrl(database: string, applicationName?: string): string {
   const host = process.env.PGHOST ?? '127.0.0.1';
@@ -188,6 +192,26 @@ export async function waitUntil(
   }
 }
 
+/**
+ * Waits until PostgreSQL has ended every backend of a (killed) node. A backend notices its
+ * client is gone only when it next reads from it, so a COMMIT sent just before the kill may
+ * still land; counting a dead node's work before this would race with it.
+ */
+export async function waitForBackendsGone(client: pg.Client, applicationName: string, timeoutMs = 10_000): Promise<void> {
+  await waitUntil(
+    async () => {
+      const r = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+        [applicationName],
+      );
+      return r.rows[0]!.n === 0;
+    },
+    timeoutMs,
+    () => `backends of ${applicationName} still connected`,
+    20,
+  );
+}
+
 export async function statusCounts(client: pg.Client): Promise<Record<string, number>> {
   const r = await client.query<{ status: string; n: number }>(
     'SELECT status, count(*)::int AS n FROM instances GROUP BY status',
@@ -231,19 +255,19 @@ export async function execute(base: string, ns: string, wf: string, input: unkno
 export async function inParallel<T>(jobs: (() => Promise<T>)[], concurrency: number): Promise<T[]> {
   const results: T[] = new Array<T>(jobs.length);
   let next = 0;
-  let failure: unknown;
+  let failure: Error | undefined;
   const lane = async () => {
     while (next < jobs.length && failure === undefined) {
       const i = next++;
       try {
         results[i] = await jobs[i]!();
       } catch (err) {
-        failure ??= err;
+        failure ??= err instanceof Error ? err : new Error(`job ${i} failed: ${JSON.stringify(err)}`);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, lane));
-  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (failure !== undefined) throw failure;
   return results;
 }
 

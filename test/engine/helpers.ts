@@ -2,7 +2,8 @@
  * Shared helpers of the engine's semantic suites: starting instances without waiting, finding
  * children, reading log lines with their levels, and waiting for conditions without fixed sleeps.
  */
-import type { InstanceDetail } from '../../src/engine/index.js';
+import { Engine } from '../../src/engine/index.js';
+import type { EngineDeps, InstanceDetail } from '../../src/engine/index.js';
 import type { Value } from '../../src/jq/index.js';
 import * as logs from '../../src/logs/index.js';
 import type { LogLine } from '../../src/logs/index.js';
@@ -134,3 +135,23 @@ states:
   transform: 'jq(. + {slept: true})'
 `,
 };
+
+/**
+ * Runs `fn` with a replacement engine on the same database (the harness's engine is stopped
+ * meanwhile and restarted after): to restart "a node", or to run with other dependencies.
+ */
+export async function withEngine<T>(
+  e: TestEngine,
+  overrides: Partial<EngineDeps>,
+  fn: (engine: Engine) => Promise<T>,
+): Promise<T> {
+  await e.engine.stop();
+  const other = new Engine({ ...e.engine.deps, ...overrides });
+  await other.start();
+  try {
+    return await fn(other);
+  } finally {
+    await other.stop();
+    await e.engine.start();
+  }
+}

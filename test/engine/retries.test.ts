@@ -6,11 +6,10 @@
  * direktiv.function.unavailable (no action service yet), which goes through retries and catch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/index.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
-import { childrenOf, freshNs, start, waitUntil } from './helpers.js';
+import { childrenOf, freshNs, start, waitUntil, withEngine } from './helpers.js';
 
 /**
  * A child that fails (code app.flaky) on its first `.failures` calls, counted in a workflow
@@ -361,16 +360,8 @@ states:
     );
     const id = await start(e, ns, 'retry-durable', { failures: 1 });
     await waitUntil(async () => (await childrenOf(e, id)).some((k) => k.status === 'failed'), 10_000, 'first call to fail');
-    await e.engine.stop();
-    const other = new Engine(e.engine.deps);
-    await other.start();
-    try {
-      const d = await other.waitForEnd(id, 20_000);
-      expect(d?.status).toBe('complete');
-      expect(d?.output).toMatchObject({ return: { calls: 2 } });
-    } finally {
-      await other.stop();
-      await e.engine.start();
-    }
+    const d = await withEngine(e, {}, (other) => other.waitForEnd(id, 20_000));
+    expect(d?.status).toBe('complete');
+    expect(d?.output).toMatchObject({ return: { calls: 2 } });
   });
 });

@@ -209,6 +209,27 @@ states:
     expect(d.flow).toEqual(['inc', 'check', 'inc', 'check', 'inc', 'check']);
   });
 
+  it('a long loop (past the states one transaction may run) completes', async () => {
+    await e.deploy(ns, `id: long-loop
+states:
+- id: inc
+  type: noop
+  transform: 'jq({i: (.i + 1)})'
+  transition: check
+- id: check
+  type: switch
+  conditions:
+  - condition: 'jq(.i < 150)'
+    transition: inc
+`);
+    const d = await e.run(ns, 'long-loop', { i: 0 });
+    expect(d.status).toBe('complete');
+    expect(d.output).toEqual({ i: 150 });
+    expect(d.flow).toHaveLength(300);
+    const lines = await e.logLines(d.id);
+    expect(lines).toContain('Running state logic -- check:300 (switch)');
+  });
+
   it('a noop with a transform and no transition completes with the transformed data', async () => {
     await e.deploy(ns, `id: noop
 states:

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/db.js';
 import { startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
-import { childrenOf, freshNs, waitEnd, wf } from './helpers.js';
+import { childrenOf, freshNs, start, waitEnd, wf } from './helpers.js';
 
 const elapsed = (d: { beginTime: string; endTime: string | null }) => Date.parse(d.endTime!) - Date.parse(d.beginTime);
 
@@ -85,7 +85,7 @@ states:
 - id: handled
   type: noop
 `);
-    const d = await e.run(ns, 'interrupt-later-state', {}, 10_000);
+    const d = await e.run(ns, 'interrupt-later-state', {}, 6_000);
     expect(d.status).toBe('failed');
     expect(d.errorCode).toBe('direktiv.cancels.timeout');
     expect(d.flow).toEqual(['first', 'second']);
@@ -111,7 +111,7 @@ states:
 - id: handled
   type: noop
 `);
-    const d = await e.run(ns, 'interrupt-action', {}, 10_000);
+    const d = await e.run(ns, 'interrupt-action', {}, 6_000);
     expect(d.status).toBe('complete');
     expect(d.flow).toEqual(['call', 'handled']);
     const [child] = await childrenOf(e, d.id);
@@ -141,7 +141,7 @@ states:
 - id: never
   type: noop
 `);
-    const d = await e.run(ns, 'killed', {}, 10_000);
+    const d = await e.run(ns, 'killed', {}, 6_000);
     expect(d.status).toBe('cancelled');
     expect(d.errorCode).toBe('direktiv.cancels.timeout');
     expect(d.flow).toEqual(['wait', 'more']);
@@ -158,7 +158,7 @@ states:
   type: delay
   duration: PT20S
 `);
-    const d = await e.run(ns, 'kill-only', {}, 10_000);
+    const d = await e.run(ns, 'kill-only', {}, 6_000);
     expect(d.status).toBe('cancelled');
     expect(d.errorCode).toBe('direktiv.cancels.timeout');
   });
@@ -181,12 +181,34 @@ states:
   action:
     workflow: sleeper
 `);
-    const d = await e.run(ns, 'kill-children', {}, 10_000);
+    const d = await e.run(ns, 'kill-children', {}, 6_000);
     expect(d.status).toBe('cancelled');
     expect(d.flow).toEqual(['call', 'again']);
     const kids = await childrenOf(e, d.id);
     expect(kids).toHaveLength(2);
     for (const k of kids) expect((await waitEnd(e, k.id, 5_000)).status).toBe('cancelled');
+  });
+
+  it('kill defaults to interrupt + 5 minutes when only interrupt is given (timers as scheduled)', async () => {
+    await e.deploy(ns, `id: interrupt-only
+timeouts:
+  interrupt: PT1M
+states:
+- id: wait
+  type: delay
+  duration: PT20S
+`);
+    const id = await start(e, ns, 'interrupt-only', {});
+    const timers = await e.t.db.query<{ scope: string; ms: number }>(
+      `SELECT w.payload->>'scope' AS scope, (extract(epoch FROM w.run_at - i.begin_time) * 1000)::float8 AS ms
+         FROM work w JOIN instances i ON i.id = w.instance_id
+        WHERE w.instance_id = $1 AND w.kind = 'timeout'`,
+      [id],
+    );
+    const at = Object.fromEntries(timers.rows.map((r) => [r.scope, r.ms]));
+    expect(at.interrupt).toBeCloseTo(60_000, -3);
+    expect(at.kill).toBeCloseTo(6 * 60_000, -3);
+    await e.engine.cancel(id);
   });
 
   it('an instance that ends before its timeouts is not disturbed by them', async () => {
@@ -233,7 +255,7 @@ states:
 - id: handled
   type: noop
 `);
-    const d = await e.run(ns, 'action-timeout', {}, 10_000);
+    const d = await e.run(ns, 'action-timeout', {}, 6_000);
     expect(d.status).toBe('complete');
     expect(d.flow).toEqual(['call', 'handled']);
     expect(d.output).toMatchObject({ error: { code: 'direktiv.cancels.timeout' } });
@@ -253,7 +275,7 @@ states:
   action:
     workflow: sleeper
 `);
-    const d = await e.run(ns, 'action-timeout-uncaught', {}, 10_000);
+    const d = await e.run(ns, 'action-timeout-uncaught', {}, 6_000);
     expect(d.status).toBe('failed');
     expect(d.errorCode).toBe('direktiv.cancels.timeout');
   });
@@ -271,7 +293,7 @@ states:
   type: delay
   duration: PT0.8S
 `);
-    const d = await e.run(ns, 'in-time', {}, 10_000);
+    const d = await e.run(ns, 'in-time', {}, 6_000);
     expect(d.status).toBe('complete');
     expect(d.flow).toEqual(['call', 'wait']);
   });
@@ -291,7 +313,7 @@ states:
 - id: handled
   type: noop
 `);
-    const d = await e.run(ns, 'foreach-timeout', {}, 10_000);
+    const d = await e.run(ns, 'foreach-timeout', {}, 6_000);
     expect(d.status).toBe('complete');
     expect(d.flow).toEqual(['each', 'handled']);
     const kids = await childrenOf(e, d.id);
@@ -315,7 +337,7 @@ states:
 - id: handled
   type: noop
 `);
-    const d = await e.run(ns, 'parallel-timeout', {}, 10_000);
+    const d = await e.run(ns, 'parallel-timeout', {}, 6_000);
     expect(d.status).toBe('complete');
     expect(d.flow).toEqual(['p', 'handled']);
     const kids = await childrenOf(e, d.id);
@@ -343,7 +365,7 @@ states:
 - id: handled
   type: noop
 `);
-    const d = await e.run(ns, 'retry-timeout', {}, 10_000);
+    const d = await e.run(ns, 'retry-timeout', {}, 6_000);
     expect(d.status).toBe('complete');
     expect(d.flow).toEqual(['call', 'handled']);
     expect(await childrenOf(e, d.id)).toHaveLength(1);
@@ -374,7 +396,7 @@ states:
 - id: handled
   type: noop
 `);
-    const d = await e.run(ns, 'default-state-timeout', {}, 10_000);
+    const d = await e.run(ns, 'default-state-timeout', {}, 6_000);
     expect(d.status).toBe('complete');
     expect(d.flow).toEqual(['call', 'handled']);
     expect(elapsed(d)).toBeLessThan(1_200);
@@ -393,7 +415,7 @@ states:
   type: delay
   duration: PT20S
 `);
-    const d = await e.run(ns, 'default-workflow-timeouts', {}, 10_000);
+    const d = await e.run(ns, 'default-workflow-timeouts', {}, 6_000);
     expect(d.flow).toEqual(['wait', 'more']);
     expect(d.status).toBe('cancelled');
     expect(d.errorCode).toBe('direktiv.cancels.timeout');

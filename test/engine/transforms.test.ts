@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/db.js';
 import { startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
-import { freshNs, wf } from './helpers.js';
+import type { SecretsProvider } from '../../src/engine/index.js';
+import { Codes, WorkflowError } from '../../src/language/index.js';
+import { freshNs, wf, withEngine } from './helpers.js';
 
 describe.each(BACKENDS)('transforms and jq templates on %s', (backend) => {
   let e: TestEngine;
@@ -239,6 +241,51 @@ states:
 `);
     const d = await e.run(ns, 'getter-transform', { v: { deep: [1] } });
     expect(d.output).toEqual({ got: { deep: [1] } });
+  });
+
+  it('.secrets holds requested secrets during action input evaluation only', async () => {
+    await e.deploy(ns, wf.echo('secret-echo'));
+    await e.deploy(ns, `id: uses-secrets
+states:
+- id: call
+  type: action
+  action:
+    workflow: secret-echo
+    secrets: [token]
+    input:
+      auth: 'bearer jq(.secrets.token)'
+      user: 'jq(.user)'
+  transition: after
+- id: after
+  type: noop
+  transform: 'jq(. + {hasSecrets: has("secrets")})'
+`);
+    const secrets: SecretsProvider = {
+      resolve(_ns, names) {
+        const known: Record<string, string> = { token: 's3cret' };
+        const missing = names.find((n) => !(n in known));
+        if (missing) return Promise.reject(new WorkflowError(Codes.secretsNotFound, `secret '${missing}' not found`, false));
+        return Promise.resolve(Object.fromEntries(names.map((n) => [n, known[n]!])));
+      },
+    };
+    const d = await withEngine(e, { secrets }, async (engine) => {
+      const { instanceId } = await engine.execute({
+        namespace: ns,
+        workflow: 'uses-secrets',
+        input: Buffer.from('{"user":"ann"}'),
+        invokedBy: { kind: 'api' },
+      });
+      return engine.waitForEnd(instanceId, 10_000);
+    });
+    expect(d!.status).toBe('complete');
+    // the child got what the user copied; the parent's data never held the secrets
+    expect(d!.output).toEqual({
+      user: 'ann',
+      return: { auth: 'bearer s3cret', user: 'ann', done: 'secret-echo' },
+      hasSecrets: false,
+    });
+    const stored = await e.t.db.query<{ data: unknown }>('SELECT data FROM instances WHERE id = $1', [d!.id]);
+    expect(JSON.stringify(stored.rows[0]!.data)).not.toContain('"secrets"');
   });
 
   it('log, condition, value and input templates accept any YAML value', async () => {

@@ -136,14 +136,26 @@ export const variableRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => 
           response: { 200: variableInfoSchema, ...errorResponses },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const limit = config.maxVariableBytes ?? config.bodyLimit;
         const declared = Number(request.headers['content-length']);
-        if (Number.isFinite(declared) && declared > limit) throw new variables.VariableTooLargeError(limit);
+        if (Number.isFinite(declared) && declared > limit) {
+          reply.header('Connection', 'close');
+          throw new variables.VariableTooLargeError(limit);
+        }
         const target = await ref(request);
-        return variables.writeStream(db, target, request.body as Readable | undefined, request.headers['content-type'] ?? '', {
-          maxBytes: limit,
-        });
+        const body = request.body as Readable | undefined;
+        try {
+          return await variables.writeStream(db, target, body, request.headers['content-type'] ?? '', { maxBytes: limit });
+        } catch (err) {
+          // The client may still be sending: discard the rest and close the connection after the
+          // answer (as Fastify does for its own body limit), so it is neither stuck nor reset.
+          if (body && !body.readableEnded) {
+            reply.header('Connection', 'close');
+            body.resume();
+          }
+          throw err;
+        }
       },
     );
 

@@ -129,16 +129,23 @@ function settle(c: Step, s: CallingState, mem: Memory, i: number, r: Result): vo
 
 const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
-/** Launches what may run, then decides whether the state is done. */
+/** Decides whether the state is done, else launches what may run; repeats until neither. */
 async function progress(c: Step, s: CallingState, mem: Memory): Promise<Outcome> {
   const limit = s.type === 'foreach' ? s.concurrency : Infinity;
   for (;;) {
-    const active = mem.branches.filter((b) => b.s === 'running' || b.s === 'retry').length;
-    const i = mem.branches.findIndex((b) => b.s === 'pending');
-    if (i < 0 || active >= limit) break;
+    const verdict = decide(c, s, mem);
+    if (verdict) return verdict;
+    const bs = mem.branches;
+    const active = bs.filter((b) => b.s === 'running' || b.s === 'retry').length;
+    const i = bs.findIndex((b) => b.s === 'pending');
+    if (i < 0 || active >= limit) return WAIT;
     const r = await launch(c, s, mem, i);
     if (r) settle(c, s, mem, i, r);
   }
+}
+
+/** The state's end when it is known: a result, or a thrown error; undefined while undecided. */
+function decide(c: Step, s: CallingState, mem: Memory): Outcome | undefined {
   const bs = mem.branches;
   if (s.type === 'parallel' && s.mode === 'or') {
     if (bs.some((b) => b.s === 'done')) return finish(c, s, mem);
@@ -146,12 +153,12 @@ async function progress(c: Step, s: CallingState, mem: Memory): Promise<Outcome>
       const codes = bs.map((b) => b.err!.code).join(', ');
       throw new WorkflowError(Codes.parallelAllFailed, `all ${bs.length} actions failed (${codes})`);
     }
-    return WAIT;
+    return undefined;
   }
   const failed = bs.find((b) => b.s === 'failed');
   if (failed) throw new WorkflowError(failed.err!.code, failed.err!.msg);
   if (bs.every((b) => b.s === 'done')) return finish(c, s, mem);
-  return WAIT;
+  return undefined;
 }
 
 function finish(c: Step, s: CallingState, mem: Memory): Outcome {
