@@ -35,6 +35,8 @@ CREATE TABLE instances (
   revision      int NOT NULL,
   status        text NOT NULL,                   -- pending | complete | failed | crashed | cancelled
   singular      boolean NOT NULL DEFAULT false,
+  -- someone follows it (a live log, a waiting request on another node): its commits notify
+  watched       boolean NOT NULL DEFAULT false,
   invoked_by    jsonb NOT NULL,                  -- {kind: api|cron|event|subflow, parent?, step?, branch?}
   depth         int NOT NULL DEFAULT 0,
   -- json, not jsonb: users' data keeps its key order, as jq produced it.

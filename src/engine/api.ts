@@ -26,6 +26,8 @@ export interface EngineApi {
   execute(req: ExecuteRequest): Promise<{ instanceId: string }>;
   /** Resolves with the ended instance, or null when `timeoutMs` passes first. */
   waitForEnd(instanceId: string, timeoutMs: number): Promise<InstanceDetail | null>;
+  /** Marks an instance as followed (live logs), so that every node's commits of it notify. */
+  watch(instanceId: string): Promise<void>;
   /** Cancels a pending instance (and its children); false when it was not pending. */
   cancel(instanceId: string, code?: string, message?: string): Promise<boolean>;
   getInstance(instanceId: string): Promise<InstanceDetail | null>;

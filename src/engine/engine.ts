@@ -13,9 +13,10 @@ import { begin, terminate } from './machine.js';
 import { getInstance, listInstances } from './queries.js';
 import { Retention } from './retention.js';
 import { Step } from './step.js';
-import { lockInstance } from './store.js';
+import { lockInstance, watchInstance } from './store.js';
 import { EngineRequestError } from './types.js';
 import type { InstanceDetail } from './types.js';
+import { RecentlyEnded, detailOf } from './recent.js';
 import { Waiters } from './waiters.js';
 import { WorkerPool, write } from './worker.js';
 
@@ -23,21 +24,24 @@ export class Engine implements EngineApi {
   private readonly pool: WorkerPool;
   private readonly waiters: Waiters;
   private readonly retention: Retention;
+  private readonly recent = new RecentlyEnded();
   private unlisten: (() => Promise<void>)[] = [];
   private started = false;
 
   constructor(readonly deps: EngineDeps) {
     this.pool = new WorkerPool(deps, (c) => this.committed(c));
-    this.waiters = new Waiters((id) => getInstance(deps.db, id));
+    this.waiters = new Waiters(
+      (id) => getInstance(deps.db, id),
+      (id) => watchInstance(deps.db, id),
+    );
     this.retention = new Retention(deps);
   }
 
-  /** Listens for work and ended instances, then starts the workers. */
+  /** Listens for instances ended on other nodes, then starts the workers. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     const { db } = this.deps;
-    this.unlisten.push(await db.listen('direktiv_work', () => this.pool.nudge(), () => this.pool.nudge(Infinity)));
     this.unlisten.push(
       await db.listen('direktiv_ended', (id) => this.waiters.ended(id), () => this.waiters.recheckAll()),
     );
@@ -52,6 +56,11 @@ export class Engine implements EngineApi {
     this.retention.stop();
     await this.pool.stop();
     for (const u of this.unlisten.splice(0)) await u().catch(() => undefined);
+    this.waiters.close();
+  }
+
+  /** Answers every `waitForEnd` in progress with null, so callers can respond before a shutdown. */
+  releaseWaiters(): void {
     this.waiters.close();
   }
 
@@ -74,12 +83,14 @@ export class Engine implements EngineApi {
       const created = await createInstance(q, id, ref, wf, normaliseInput(req.input), req.invokedBy, 0);
       if (created.failed) return { id, step: undefined };
       // The instance's first states run in the transaction that creates it.
+      const input = created.inst.data;
       const step = new Step(q, this.deps, created.inst, wf);
       await begin(step);
       await write(q, step);
-      return { id, step };
+      return { id, step, input };
     });
     instancesStarted.inc({ namespace: req.namespace });
+    if (c.step?.ended) this.recent.remember(detailOf(c.step, c.input!));
     if (c.step) this.committed(c.step);
     else {
       instancesEnded.inc({ namespace: req.namespace, status: 'failed' });
@@ -89,7 +100,14 @@ export class Engine implements EngineApi {
   }
 
   waitForEnd(id: string, timeoutMs: number): Promise<InstanceDetail | null> {
-    return this.waiters.wait(id, timeoutMs);
+    // An instance that ended in execute's own transaction needs no second read.
+    const known = this.recent.take(id);
+    return known ? Promise.resolve(known) : this.waiters.wait(id, timeoutMs);
+  }
+
+  /** Marks an instance as followed (live logs): its commits then notify every node. */
+  async watch(id: string): Promise<void> {
+    await watchInstance(this.deps.db, id);
   }
 
   async cancel(id: string, code = 'direktiv.cancels.api', message = 'cancelled by API request'): Promise<boolean> {
@@ -116,9 +134,8 @@ export class Engine implements EngineApi {
     result: { out: Value } | { err: { code: string; msg: string } } | { crash: string };
   }): Promise<void> {
     await this.deps.db.query(
-      `WITH w AS (INSERT INTO work (instance_id, kind, step, payload)
-                  SELECT id, 'wake', $2, $3::json FROM instances WHERE id = $1 AND status = 'pending' RETURNING 1)
-       SELECT pg_notify('direktiv_work', '') FROM w`,
+      `INSERT INTO work (instance_id, kind, step, payload)
+       SELECT id, 'wake', $2, $3::json FROM instances WHERE id = $1 AND status = 'pending'`,
       [r.instanceId, r.step, JSON.stringify({ type: 'result', branch: r.branch, actionId: r.actionId, ...r.result })],
     );
     this.pool.nudge();

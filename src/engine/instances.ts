@@ -60,6 +60,7 @@ export async function createInstance(
     memory: null,
     recorded_error: null,
     singular: wf.singular,
+    watched: false,
   };
   if (await insertInstance(q, n)) return { inst, wf };
   const failed = {

@@ -20,6 +20,8 @@ export class Step {
   dropOlderWork = false;
   /** state entries run in this transaction */
   entries = 0;
+  /** the transaction's timestamp, known once the step is written */
+  committedAt?: Date;
   /** subflow instances created by this step */
   childrenStarted = 0;
 

@@ -22,6 +22,7 @@ export interface InstanceRow {
   memory: Value | null;
   recorded_error: { code: string; msg: string } | null;
   singular: boolean;
+  watched: boolean;
 }
 
 export interface WorkRow {
@@ -35,7 +36,7 @@ export interface WorkRow {
 export type WorkKind = 'start' | 'run' | 'wake' | 'timeout' | 'cancel';
 
 const INSTANCE_COLUMNS = `i.id, i.namespace, i.workflow, i.workflow_uid, i.revision, i.status, i.invoked_by,
-  i.depth, i.data, i.flow, i.step, i.memory, i.recorded_error, i.singular`;
+  i.depth, i.data, i.flow, i.step, i.memory, i.recorded_error, i.singular, i.watched`;
 
 /**
  * Claims the oldest due work item together with its instance, both locked; rows locked by
@@ -95,13 +96,20 @@ export interface StepWrites {
 
 /**
  * Writes one step: the instance, its log lines, the new work items (for it, its parent or its
- * children), the removal of the claimed item, and the notifications, as a single statement.
- * PostgreSQL delivers the notifications at commit, so nobody is woken for uncommitted work.
+ * children) and the removal of the claimed item, as a single statement.
+ *
+ * Notifications go out only for a watched instance (a live log or a waiter on another node):
+ * a transaction that NOTIFYs holds a cluster-wide lock through its commit, which would make
+ * every step's commit take its turn. Other nodes find new work by polling, and a node nudges
+ * its own workers in process.
  */
-export async function writeStep(q: Queryable, s: StepWrites): Promise<void> {
+/** Returns the transaction's timestamp: the instance's end time when it ended. */
+export async function writeStep(q: Queryable, s: StepWrites): Promise<Date> {
   const i = s.inst;
-  const dueNow = s.work.some((w) => w.inMs <= 0);
-  await q.query(
+  // An ended instance's own timers would only wake it for nothing (its work rows are deleted
+  // below, but this statement cannot see rows it inserts itself).
+  const work = s.ended ? s.work.filter((w) => w.instanceId !== i.id) : s.work;
+  const r = await q.query<{ t: Date }>(
     `WITH u AS (
        UPDATE instances SET status = $2, data = $3::json, flow = $4::text[], step = $5, memory = $6::json,
               recorded_error = $7::jsonb,
@@ -122,9 +130,9 @@ export async function writeStep(q: Queryable, s: StepWrites): Promise<void> {
        WHERE EXISTS (SELECT 1 FROM instances p WHERE p.id = x.instance_id)),
      d AS (
        DELETE FROM work WHERE id = $20 OR (instance_id = $1 AND ($11 OR ($21 AND step < $5))))
-     SELECT CASE WHEN $22 THEN pg_notify('direktiv_work', '') END,
-            CASE WHEN cardinality($13::text[]) > 0 THEN pg_notify('direktiv_logs', $1) END,
-            CASE WHEN $11 THEN pg_notify('direktiv_ended', $1) END`,
+     SELECT CASE WHEN $22 AND cardinality($13::text[]) > 0 THEN pg_notify('direktiv_logs', $1) END,
+            CASE WHEN $22 AND $11 THEN pg_notify('direktiv_ended', $1) END,
+            now() AS t`,
     [
       i.id,
       i.status,
@@ -140,16 +148,17 @@ export async function writeStep(q: Queryable, s: StepWrites): Promise<void> {
       i.namespace,
       s.logs.map((l) => l.level),
       s.logs.map((l) => l.msg),
-      s.work.map((w) => w.instanceId),
-      s.work.map((w) => w.kind),
-      s.work.map((w) => w.step),
-      s.work.map((w) => (w.payload === null ? null : JSON.stringify(w.payload))),
-      s.work.map((w) => w.inMs),
+      work.map((w) => w.instanceId),
+      work.map((w) => w.kind),
+      work.map((w) => w.step),
+      work.map((w) => (w.payload === null ? null : JSON.stringify(w.payload))),
+      work.map((w) => w.inMs),
       s.claimedWorkId ?? null,
       s.dropOlderWork,
-      dueNow,
+      i.watched,
     ],
   );
+  return new Date(r.rows[0]!.t);
 }
 
 export interface NewInstance {
@@ -186,6 +195,15 @@ export async function insertFailedInstance(q: Queryable, n: NewInstance, code: s
      VALUES ($1, $2, $3, $4, $5, 'failed', $6::jsonb, $7, $8::json, $8::json, $9, $10, now())`,
     [n.id, n.namespace, n.workflow, n.workflowUid, n.revision, JSON.stringify(n.invokedBy), n.depth, JSON.stringify(n.input), code, message],
   );
+}
+
+/**
+ * Marks an instance as watched, so the transactions that change it notify; false when it is
+ * no longer pending (the caller then reads its final state).
+ */
+export async function watchInstance(q: Queryable, id: string): Promise<boolean> {
+  const r = await q.query(`UPDATE instances SET watched = true WHERE id = $1 AND status = 'pending'`, [id]);
+  return r.rowCount === 1;
 }
 
 /** Locks and loads one instance (for operations that start outside the work queue, like cancel). */

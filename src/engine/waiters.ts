@@ -1,6 +1,7 @@
 /**
  * Callers waiting for instances to end (`execute?wait=true`). Woken by this process's own
- * commits at once, and by the `direktiv_ended` notification when another node ran the end.
+ * commits at once, and by the `direktiv_ended` notification when another node ran the end
+ * (the instance is marked watched first, so that its transactions send it).
  */
 import type { InstanceDetail } from './types.js';
 
@@ -9,7 +10,11 @@ type Waiter = (d: InstanceDetail | null) => void;
 export class Waiters {
   private readonly waiting = new Map<string, Set<Waiter>>();
 
-  constructor(private readonly load: (id: string) => Promise<InstanceDetail | null>) {}
+  constructor(
+    private readonly load: (id: string) => Promise<InstanceDetail | null>,
+    /** marks the instance watched; false when it is no longer pending */
+    private readonly watch: (id: string) => Promise<boolean>,
+  ) {}
 
   async wait(id: string, timeoutMs: number): Promise<InstanceDetail | null> {
     let set = this.waiting.get(id);
@@ -21,9 +26,7 @@ export class Waiters {
     const timer = setTimeout(() => resolve(null), timeoutMs);
     try {
       // Registered first, checked second: an end between the two is not missed.
-      const now = await this.load(id);
-      if (!now) return null;
-      if (now.status !== 'pending') return now;
+      if (!(await this.watch(id))) return await this.load(id);
       return await done;
     } finally {
       clearTimeout(timer);

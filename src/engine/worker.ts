@@ -135,7 +135,7 @@ export async function write(q: Queryable, c: Step, claimedWorkId?: number): Prom
   if (!c.deps.settings.logsToDatabase) {
     for (const l of c.logs.splice(0)) c.deps.logger[l.level]({ instance: c.inst.id }, l.msg);
   }
-  await writeStep(q, {
+  c.committedAt = await writeStep(q, {
     inst: c.inst,
     output: c.output,
     ended: c.ended,

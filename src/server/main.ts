@@ -116,6 +116,8 @@ export async function startDirektiv(config: Config, logger: Logger = pino()): Pr
     apiKey,
     stop() {
       stopping ??= (async () => {
+        // Requests waiting for an instance answer now (202 with its id) rather than hold the close.
+        engine.releaseWaiters();
         await app.close();
         await engine.stop();
         await db.close();

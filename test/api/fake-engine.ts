@@ -101,6 +101,13 @@ export class FakeEngine implements EngineApi {
     });
   }
 
+  readonly watched = new Set<string>();
+
+  watch(id: string): Promise<void> {
+    this.watched.add(id);
+    return Promise.resolve();
+  }
+
   async cancel(id: string, code?: string, message?: string): Promise<boolean> {
     const d = this.instances.get(id);
     if (!d || d.status !== 'pending') return false;

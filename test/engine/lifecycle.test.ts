@@ -36,9 +36,7 @@ states:
   duration: PT0.8S
 `);
       const first = await start(e, ns, 'single', {});
-      const t0 = Date.now();
       const second = await e.run(ns, 'single', { second: true }, 5_000);
-      expect(Date.now() - t0).toBeLessThan(700);
       expect(second.status).toBe('failed');
       expect(second.errorCode).toBe('direktiv.mutex');
       expect(second.flow).toEqual([]);
@@ -47,6 +45,8 @@ states:
       expect((await e.engine.getInstance(first))!.status).toBe('pending');
       const done = await waitEnd(e, first);
       expect(done.status).toBe('complete');
+      // the second failed at once, long before the first ended
+      expect(Date.parse(done.endTime!) - Date.parse(second.endTime!)).toBeGreaterThan(300);
       // free again once the first ended
       const third = await start(e, ns, 'single', {});
       expect((await e.engine.getInstance(third))!.status).toBe('pending');
@@ -280,9 +280,27 @@ states:
       expect(d.errorMessage).toBeNull();
       expect(Date.parse(d.beginTime)).toBeGreaterThanOrEqual(before - 2_000);
       expect(Date.parse(d.endTime!)).toBeGreaterThanOrEqual(Date.parse(d.beginTime));
+      // what waitForEnd answered is the stored record
+      expect(await e.engine.getInstance(d.id)).toEqual(d);
       const list = await e.engine.listInstances({ namespace: ns, workflow: 'recorded', offset: 0, limit: 10 });
       expect(list.total).toBe(1);
       expect(list.items[0]).toMatchObject({ id: d.id, status: 'complete', revision: 1 });
+    });
+
+    it('waitForEnd answers with the stored record, also for instances that waited or failed', async () => {
+      await e.deploy(ns, `id: recorded-wait
+states:
+- id: a
+  type: delay
+  duration: PT0.1S
+`);
+      const waited = await e.run(ns, 'recorded-wait', { w: 1 });
+      expect(await e.engine.getInstance(waited.id)).toEqual(waited);
+      expect(Date.parse(waited.endTime!) - Date.parse(waited.beginTime)).toBeGreaterThanOrEqual(90);
+      await e.deploy(ns, wf.fail('recorded-fail', 'app.rec', 'recorded failure'));
+      const failed = await e.run(ns, 'recorded-fail', { f: 1 });
+      expect(failed.status).toBe('failed');
+      expect(await e.engine.getInstance(failed.id)).toEqual(failed);
     });
 
     it('a pending instance has no end time, output or error', async () => {

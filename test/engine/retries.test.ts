@@ -290,6 +290,31 @@ states:
     expect(u.errorCode).toBe('direktiv.function.unavailable');
   });
 
+  it('an async function action fails at once with the catchable direktiv.function.unavailable', async () => {
+    await e.deploy(ns, `id: fn-async
+functions:
+- id: get
+  image: vorteil/request:v10
+states:
+- id: call
+  type: action
+  async: true
+  action:
+    function: get
+  transition: next
+  catch:
+  - error: direktiv.function.unavailable
+    transition: handled
+- id: next
+  type: noop
+- id: handled
+  type: noop
+`);
+    const d = await e.run(ns, 'fn-async', {});
+    expect(d.status).toBe('complete');
+    expect(d.flow).toEqual(['call', 'handled']);
+  });
+
   it('direktiv.function.unavailable goes through retries, then direktiv.retries.exceeded', async () => {
     await e.deploy(ns, `id: fn-retries
 functions:

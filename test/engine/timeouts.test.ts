@@ -189,6 +189,36 @@ states:
     for (const k of kids) expect((await waitEnd(e, k.id, 5_000)).status).toBe('cancelled');
   });
 
+  it("a child's kill comes back to its parent as a catchable direktiv.cancels.timeout", async () => {
+    await e.deploy(ns, `id: killed-child
+timeouts:
+  kill: PT0.4S
+states:
+- id: wait
+  type: delay
+  duration: PT20S
+`);
+    await e.deploy(ns, `id: parent-of-killed
+states:
+- id: call
+  type: action
+  action:
+    workflow: killed-child
+  catch:
+  - error: direktiv.cancels.timeout
+    transition: handled
+- id: handled
+  type: noop
+`);
+    const d = await e.run(ns, 'parent-of-killed', {}, 6_000);
+    expect(d.status).toBe('complete');
+    expect(d.flow).toEqual(['call', 'handled']);
+    expect(d.output).toMatchObject({ error: { code: 'direktiv.cancels.timeout' } });
+    const [child] = await childrenOf(e, d.id);
+    expect(child!.status).toBe('cancelled');
+    expect(child!.errorCode).toBe('direktiv.cancels.timeout');
+  });
+
   it('kill defaults to interrupt + 5 minutes when only interrupt is given (timers as scheduled)', async () => {
     await e.deploy(ns, `id: interrupt-only
 timeouts:
@@ -222,10 +252,11 @@ states:
 `);
     const d = await e.run(ns, 'quick', {});
     expect(d.status).toBe('complete');
+    const first = await e.engine.getInstance(d.id);
     await new Promise((r) => setTimeout(r, 800));
     const again = await e.engine.getInstance(d.id);
+    expect(again).toEqual(first);
     expect(again!.status).toBe('complete');
-    expect(again!.endTime).toBe(d.endTime);
   });
 });
 

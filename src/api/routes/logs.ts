@@ -23,7 +23,9 @@ const wantsEventStream = (request: FastifyRequest) => (request.headers.accept ??
 
 const publicLine = (l: LogLine) => ({ t: l.t, level: l.level, msg: l.msg });
 
-function streamLogs(deps: Deps, active: Set<LogFollower>, id: string, request: FastifyRequest, reply: FastifyReply) {
+async function streamLogs(deps: Deps, active: Set<LogFollower>, id: string, request: FastifyRequest, reply: FastifyReply) {
+  // Followed instances notify on every commit, on whichever node runs them.
+  await deps.engine.watch(id);
   const out = new PassThrough();
   const write = (text: string) =>
     out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
