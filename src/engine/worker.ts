@@ -27,7 +27,8 @@ export class WorkerPool {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const n = Math.max(1, Math.min(this.deps.settings.workers, this.deps.db.concurrency));
+    // workers = 0: a node that serves requests but runs no state logic.
+    const n = Math.min(this.deps.settings.workers, this.deps.db.concurrency);
     for (let i = 0; i < n; i++) this.loops.push(this.loop());
   }
 

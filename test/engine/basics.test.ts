@@ -122,4 +122,11 @@ states:
     // pollMs is 200 in the test engine: a few polls, never hundreds.
     expect(queries).toBeLessThan(20);
   });
+
+  it('an instance that ends in its first transaction leaves no timers behind', async () => {
+    await e.deploy('demo', example('v03-tpl-noop.yaml'));
+    const done = await e.run('demo', 'noop');
+    const left = await e.t.db.query('SELECT kind FROM work WHERE instance_id = $1', [done.id]);
+    expect(left.rows).toEqual([]);
+  });
 });
