@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', 'data/'],
+    ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', '.scratch/'],
   },
   eslint.configs.recommended,
   {

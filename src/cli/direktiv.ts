@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { ConfigError, loadConfig, parseArgs } from '../config/index.js';
-import { startDirektiv } from '../server/main.js';
+import { nothingToRun } from '../server/components.js';
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -12,7 +12,11 @@ async function main(): Promise<void> {
     process.stdout.write(args.print);
     return;
   }
+  const refused = nothingToRun(args.components);
+  if (refused) throw new Error(refused);
   const config = loadConfig({ file: args.configFile, components: args.components });
+  // Loaded only now: --help, --version and refusals need not load the server.
+  const { startDirektiv } = await import('../server/main.js');
   const logger = pino({ level: args.debug ? 'debug' : 'info' });
   const running = await startDirektiv(config, logger);
   let signalled = false;

@@ -12,13 +12,9 @@ import { Engine } from '../engine/index.js';
 import type { EngineSettings } from '../engine/index.js';
 import { ensureApiKey, isLoopback } from './apikey.js';
 import { noActionService, noSecrets, variableStore, workflowCatalog } from './adapters.js';
+import { NOT_YET, nothingToRun } from './components.js';
 import { openDatabase } from './database.js';
 
-/** Components that later versions bring; named in the startup log and in /api/healthz. */
-export const NOT_YET: Record<'i' | 's', string> = {
-  i: 'the action service (i) is not available in this version yet: function actions fail with direktiv.function.unavailable',
-  s: 'the secrets service (s) is not available in this version yet: actions that name secrets fail with direktiv.secrets.notFound',
-};
 
 export interface Running {
   db: Db;
@@ -47,10 +43,9 @@ export function engineSettings(config: Config): EngineSettings {
 
 export async function startDirektiv(config: Config, logger: Logger = pino()): Promise<Running> {
   const wanted = new Set(config.components);
-  if (!wanted.has('w')) {
-    throw new Error(config.components.map((c) => NOT_YET[c as 'i' | 's']).join('; '));
-  }
-  const unavailable = (['i', 's'] as const).filter((c) => wanted.has(c)).map((c) => NOT_YET[c]);
+  const refused = nothingToRun(wanted);
+  if (refused) throw new Error(refused);
+  const unavailable = (['i', 's'] as const).filter((c) => wanted.has(c)).map((c) => NOT_YET[c]!);
   for (const u of unavailable) logger.warn(u);
   for (const w of config.warnings) logger.warn(w);
 
@@ -81,7 +76,6 @@ export async function startDirektiv(config: Config, logger: Logger = pino()): Pr
     if (k.created) logger.warn(`generated an API key for the public API on ${bind.host}: ${apiKey} (shown once)`);
     else logger.info('API key required (the one generated on first start, kept in the database)');
   }
-  if (config.ingress.insecure && !apiKey) logger.warn('Insecure = true: the API accepts requests without a key');
 
   await engine.start();
   const app = buildApp({
@@ -93,7 +87,7 @@ export async function startDirektiv(config: Config, logger: Logger = pino()): Pr
       bodyLimit: config.ingress.bodyLimit,
       maxWaitMs: config.engine.maxWaitMs,
       defaultWaitMs: config.engine.defaultWaitMs,
-      components: { w: true, i: false, s: false },
+      components: { w: true, i: wanted.has('i'), s: wanted.has('s') },
       insecure: config.ingress.insecure && !apiKey,
       unavailable,
     },
@@ -106,6 +100,8 @@ export async function startDirektiv(config: Config, logger: Logger = pino()): Pr
     await db.close();
     throw err;
   }
+  // Name the address as bound (0.0.0.0 when public), not the first local address listen() reports.
+  url = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${new URL(url).port}`;
   logger.info(`API listening on ${url}`);
 
   let stopping: Promise<void> | undefined;
@@ -118,8 +114,8 @@ export async function startDirektiv(config: Config, logger: Logger = pino()): Pr
       stopping ??= (async () => {
         // Requests waiting for an instance answer now (202 with its id) rather than hold the close.
         engine.releaseWaiters();
-        await app.close();
-        await engine.stop();
+        // The workers stop taking work while the API finishes its requests.
+        await Promise.all([app.close(), engine.stop()]);
         await db.close();
       })();
       return stopping;

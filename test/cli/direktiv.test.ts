@@ -10,7 +10,8 @@
  * - the default `-t wis` on the embedded database (PGlite initdb in a fresh directory): what is
  *   not available yet (log and /api/healthz), a workflow through the API, SIGTERM → exit 0;
  * - SIGTERM on PostgreSQL with 50 instances pending: exit 0, and a second process finishes each
- *   instance exactly once;
+ *   instance exactly once; with clients waiting (execute?wait=true, a live log stream) it still
+ *   exits at once, answering them;
  * - the API key on a public bind: generated, printed once, required, kept across a restart;
  *   Insecure = true serves without one, with a warning.
  *
@@ -22,6 +23,7 @@ import { createServer } from 'node:net';
 import type { Server as NetServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { basename, join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG_KEYS } from '../../src/config/keys.js';
 import {
@@ -146,8 +148,8 @@ states:
         const data = join(s.tempDir(), 'state');
         const env = { DIREKTIV_DATA: data, DIREKTIV_INGRESS_BIND: '127.0.0.1:0' };
 
-        // No -t, no -c, no DIREKTIV_DB. PGlite's initdb takes ~10 s on an idle machine.
-        const server = await s.start([], { cwd, env, startTimeoutMs: 90_000 });
+        // No -t, no -c, no DIREKTIV_DB. PGlite's initdb takes ~10 s on an idle machine, far more on a busy one.
+        const server = await s.start([], { cwd, env, startTimeoutMs: 150_000 });
         timing.firstStart = Date.now() - t0;
         expect(server.listening).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
@@ -191,7 +193,7 @@ states:
 
         // Again on the same directory (no initdb now): the instance is still there; Ctrl-C stops it.
         const t1 = Date.now();
-        const again = await s.start([], { cwd, env, startTimeoutMs: 90_000 });
+        const again = await s.start([], { cwd, env, startTimeoutMs: 150_000 });
         timing.secondStart = Date.now() - t1;
         const got = await http('GET', `${again.url}/api/instances/${id}`);
         expect(got.status, got.text).toBe(200);
@@ -200,7 +202,7 @@ states:
 
         console.log(`embedded default: ${JSON.stringify(timing)} (ms)`);
       },
-      150_000,
+      240_000,
     );
   });
 
@@ -284,7 +286,70 @@ states:
             `state entries per node ${JSON.stringify(perNode)}; timing ${JSON.stringify(timing)} (ms)`,
         );
       },
-      90_000,
+      120_000,
+    );
+
+    it(
+      'while clients wait: a wait=true request answers 202 with its id, a live log stream ends, and the process exits 0 at once',
+      async ({ onTestFinished }) => {
+        const s = scope(onTestFinished);
+        const database = await freshDatabase(s);
+        const server = await s.start(['-t', 'w'], {
+          env: { DIREKTIV_DB: connectionUrl(database, 'cli-wait'), DIREKTIV_INGRESS_BIND: '127.0.0.1:0' },
+        });
+        const LONG: ChainSpec = { id: 'long', states: [{ kind: 'delay', duration: 'PT10M' }, { kind: 'noop' }] };
+        await createNamespace(server.url, NS);
+        await deployWorkflow(server.url, NS, chainYaml(LONG));
+
+        // A client following the live log of one instance…
+        const followed = await execute(server.url, NS, LONG.id);
+        let streamOpen!: () => void;
+        const open = new Promise<void>((resolve) => (streamOpen = resolve));
+        const stream = http('GET', `${server.url}/api/instances/${followed}/logs`, {
+          headers: { accept: 'text/event-stream' },
+          timeoutMs: 60_000,
+          onResponse: () => streamOpen(),
+        });
+        await open;
+        // …and one waiting for another to end (default wait: five minutes).
+        const waiting = http('POST', `${server.url}/api/namespaces/${NS}/workflows/${LONG.id}/execute?wait=true`, {
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+          timeoutMs: 60_000,
+        });
+        const client = new pg.Client({ connectionString: connectionUrl(database, 'cli-wait-test') });
+        await client.connect();
+        s.defer(() => client.end());
+        await waitUntil(
+          async () => (await client.query('SELECT 1 FROM instances')).rowCount === 2,
+          10_000,
+          () => 'the wait=true request did not start its instance',
+          20,
+        );
+        await new Promise((r) => setTimeout(r, 200)); // into waitForEnd
+
+        const [stopMs, waited, streamed] = await Promise.all([expectGracefulStop(server, 'SIGTERM'), waiting, stream]);
+        expect(stopMs, 'SIGTERM to exit with clients waiting').toBeLessThan(15_000);
+        expect(waited.status, waited.text).toBe(202);
+        const waitedId = waited.json<{ instanceId: string }>().instanceId;
+        expect(waitedId).toMatch(new RegExp(`^${NS}/${LONG.id}/`));
+        expect(waited.headers['direktiv-instanceid']).toBe(waitedId);
+        expect(streamed.status).toBe(200);
+        expect(streamed.text).toMatch(/^id: \d+\ndata: /);
+        expect(streamed.text).not.toContain('event: end');
+
+        // Both instances are left pending, their timers in the queue, for another node to finish.
+        const left = await client.query<{ id: string; status: string; work: number }>(
+          `SELECT i.id, i.status, (SELECT count(*)::int FROM work w WHERE w.instance_id = i.id) AS work
+             FROM instances i ORDER BY i.id`,
+        );
+        expect(left.rows.map((r) => r.id).sort()).toEqual([followed, waitedId].sort());
+        for (const r of left.rows) {
+          expect(r.status).toBe('pending');
+          expect(r.work, `queued work of ${r.id}`).toBeGreaterThan(0);
+        }
+      },
+      120_000,
     );
   });
 
@@ -358,7 +423,7 @@ states:
         await expectGracefulStop(second);
         expect(second.stdout()).not.toContain(key);
       },
-      90_000,
+      120_000,
     );
 
     it(
@@ -383,7 +448,7 @@ states:
         expect(secure.messages().filter((m) => KEY_LINE.test(m)), secure.tail()).toHaveLength(1);
         await expectGracefulStop(secure);
       },
-      90_000,
+      120_000,
     );
   });
 
@@ -457,7 +522,7 @@ states:
 
         await Promise.all([expectGracefulStop(a), expectGracefulStop(b)]);
       },
-      90_000,
+      120_000,
     );
   });
 
@@ -478,10 +543,10 @@ states:
       expect(run.stdout.trim()).toBe('0.1.0');
     });
 
-    it('npx direktiv --help from the repository root runs the package bin', async ({ onTestFinished }) => {
+    it('npx direktiv --help from the repository root runs the package bin', { timeout: 90_000 }, async ({ onTestFinished }) => {
       const s = scope(onTestFinished);
       const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-      const run = await s.run(['--help'], { command: [npx, '--no-install', 'direktiv'], cwd: REPO_ROOT, timeoutMs: 60_000 });
+      const run = await s.run(['--help'], { command: [npx, '--no-install', 'direktiv'], cwd: REPO_ROOT, timeoutMs: 80_000 });
       expect(run.code, run.stderr).toBe(0);
       expectHelp(run.stdout);
     });

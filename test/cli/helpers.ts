@@ -117,7 +117,7 @@ async function runDirektiv(
   let stderr = '';
   proc.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   proc.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timeoutMs = opts.timeoutMs ?? 50_000;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -231,7 +231,7 @@ async function startServer(owner: Set<ChildProcess>, args: readonly string[], op
     });
   };
 
-  const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+  const startTimeoutMs = opts.startTimeoutMs ?? 90_000;
   let listening: string;
   try {
     listening = ((await waitForLog(/^API listening on /, startTimeoutMs)).msg).slice('API listening on '.length);
@@ -290,10 +290,17 @@ export interface Reply {
 export function http(
   method: string,
   url: string,
-  opts: { body?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+  opts: {
+    body?: string;
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+    /** Called once the status line and headers are in (a stream's body may follow for long). */
+    onResponse?: (status: number) => void;
+  } = {},
 ): Promise<Reply> {
   return new Promise<Reply>((resolve, reject) => {
     const req = request(url, { method, headers: opts.headers ?? {}, timeout: opts.timeoutMs ?? 30_000 }, (res) => {
+      opts.onResponse?.(res.statusCode ?? 0);
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
