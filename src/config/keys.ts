@@ -134,6 +134,18 @@ export const CONFIG_KEYS: readonly ConfigKey[] = Object.freeze([
     aliases: ['DIREKTIV_SECRETS_DB'],
     secret: true,
   }),
+  key('secretsAPI', 'Key', 'string', '-', 'master key (32 bytes, base64 or hex) wrapping the namespace keys; unset: <Path>/master.key, generated', {
+    aliases: ['DIREKTIV_SECRETS_KEY'],
+    secret: true,
+  }),
+  key('secretsAPI', 'PreviousKeys', 'string', '-', 'during a master-key rotation: the old key(s), comma-separated', {
+    aliases: ['DIREKTIV_SECRETS_PREVIOUS_KEYS'],
+    secret: true,
+  }),
+  key('secretsAPI', 'Token', 'string', '-', 'token the flow and secrets components share (without [Certs])', {
+    aliases: ['DIREKTIV_SECRETS_TOKEN'],
+    secret: true,
+  }),
 
   key('InstanceLogging', 'Driver', 'enum', 'database', 'instance logs go to the "database" or "stdout"', {
     aliases: ['DIREKTIV_INSTANCE_LOGGING_DRIVER'],

@@ -123,6 +123,12 @@ export function loadConfig(options: LoadOptions): Config {
     bind: r.get('secretsAPI', 'Bind', readBind) ?? { host: '127.0.0.1', port: 2610 },
     endpoint: endpoint('secretsAPI'),
     db: secretsDb ?? ({ kind: 'pglite', path: join(dataDir, 'secrets') } as DbConfig),
+    key: r.get('secretsAPI', 'Key', readString),
+    previousKeys: (r.get('secretsAPI', 'PreviousKeys', readString) ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== ''),
+    token: r.get('secretsAPI', 'Token', readString),
   };
 
   const instanceLogging = {

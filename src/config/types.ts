@@ -59,6 +59,12 @@ export interface Config {
     readonly endpoint: string | undefined;
     /** `[secretsAPI] DB`, else PGlite in `<dataDir>/secrets`. */
     readonly db: DbConfig;
+    /** `[secretsAPI] Key`: the master key as written (parsed by the secrets module). */
+    readonly key: string | undefined;
+    /** `[secretsAPI] PreviousKeys`, split at commas. */
+    readonly previousKeys: readonly string[];
+    /** `[secretsAPI] Token`: shared by the flow and secrets components. */
+    readonly token: string | undefined;
   };
   readonly instanceLogging: { readonly driver: LogDriver };
   readonly minio: {

@@ -26,6 +26,9 @@ describe('CONFIG_KEYS', () => {
       '[flowAPI.Registry] Token',
       '[ingressAPI] Key',
       '[secretsAPI] DB',
+      '[secretsAPI] Key',
+      '[secretsAPI] PreviousKeys',
+      '[secretsAPI] Token',
       '[Minio] Password',
       '[Minio] Encrypt',
     ]);
