@@ -136,15 +136,17 @@ function recover(c: Step, err: unknown): Outcome {
   }
   const state = c.inst.step > 0 ? c.state : undefined;
   if (state) logicOf(state).cancel?.(c, state, Codes.cancelsParent, `state failed with '${err.code}'`);
-  c.log(`State failed with error '${err.code}': ${err.message}`, 'error');
+  // A jq error built from the action input could quote a secret.
+  const msg = c.redact(err.message);
+  c.log(`State failed with error '${err.code}': ${msg}`, 'error');
   if (!err.catchable || !state) {
-    terminate(c, 'failed', { code: err.code, msg: err.message });
+    terminate(c, 'failed', { code: err.code, msg });
     return WAIT;
   }
-  c.inst.data = { ...c.inst.data, error: { code: err.code, msg: err.message } };
+  c.inst.data = { ...c.inst.data, error: { code: err.code, msg } };
   const i = state.catch.findIndex((k) => matchesCode(k.error, err.code));
   if (i < 0) {
-    terminate(c, 'failed', { code: err.code, msg: err.message });
+    terminate(c, 'failed', { code: err.code, msg });
     return WAIT;
   }
   c.log(`Error caught by error definition ${i}: ${state.catch[i]!.error}`);

@@ -39,8 +39,16 @@ export class Step {
     return s;
   }
 
+  /** Secret values resolved in this step: no log line or error message may contain them. */
+  readonly secretValues = new Set<string>();
+
   log(msg: string, level: LogLine['level'] = 'info'): void {
-    this.logs.push({ level, msg });
+    this.logs.push({ level, msg: this.redact(msg) });
+  }
+
+  redact(text: string): string {
+    for (const v of this.secretValues) if (v !== '') text = text.split(v).join('[redacted]');
+    return text;
   }
 
   /** A wake-up of this instance at its current step, `inMs` from now. */

@@ -1,0 +1,15 @@
+-- The secrets service's own database: ciphertexts and names only, never a key or a plaintext.
+CREATE TABLE secrets (
+  namespace  text NOT NULL,
+  kind       text NOT NULL CHECK (kind IN ('secret', 'registry')),
+  name       text NOT NULL,
+  ciphertext bytea NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (namespace, kind, name)
+);
+
+-- Service settings, e.g. the generated token flow nodes present (key 'service_token').
+CREATE TABLE settings (
+  key   text PRIMARY KEY,
+  value text NOT NULL
+);
