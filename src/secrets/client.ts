@@ -1,0 +1,231 @@
+/**
+ * The flow side of secrets. A SecretsBackend stores ciphertexts (in-process on the embedded
+ * secrets database, or over HTTP to a `-t s` service); the Secrets class on top is the only
+ * place values are encrypted and decrypted, with the namespace keys of the main database.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Db, Queryable } from '../db/index.js';
+import { decryptValue, encryptValue } from './crypto.js';
+import type { MasterKeys, SecretKind } from './crypto.js';
+import { dataKeyFor, deleteDataKey, readDataKey } from './keys.js';
+import * as store from './store.js';
+import type { NameList, NamePage } from './store.js';
+
+/** The secrets service cannot be reached, timed out or failed (catchable in a workflow). */
+export class SecretsUnavailableError extends Error {
+  override name = 'SecretsUnavailableError';
+}
+
+/** A secret a workflow names does not exist (the engine's uncatchable direktiv.secrets.notFound). */
+export class SecretNotFoundError extends Error {
+  override name = 'SecretNotFoundError';
+  constructor(
+    readonly secret: string,
+    readonly kind: SecretKind = 'secret',
+  ) {
+    super(`${kind} ${JSON.stringify(secret)} does not exist`);
+  }
+}
+
+export interface SecretsBackend {
+  put(ns: string, kind: SecretKind, name: string, ciphertext: Buffer): Promise<void>;
+  list(ns: string, kind: SecretKind, page: NamePage): Promise<NameList>;
+  /** the ciphertexts of the names that exist */
+  fetch(ns: string, kind: SecretKind, names: string[]): Promise<Map<string, Buffer>>;
+  delete(ns: string, kind: SecretKind, name: string): Promise<boolean>;
+  deleteNamespace(ns: string): Promise<void>;
+}
+
+/** Single-process mode: the store on the embedded secrets database, called directly. */
+export function localBackend(db: Db): SecretsBackend {
+  return {
+    put: (ns, kind, name, c) => store.put(db, ns, kind, name, c),
+    list: (ns, kind, page) => store.listNames(db, ns, kind, page),
+    fetch: (ns, kind, names) => store.fetchCiphertexts(db, ns, kind, names),
+    delete: (ns, kind, name) => store.deleteOne(db, ns, kind, name),
+    deleteNamespace: async (ns) => {
+      await store.deleteNamespace(db, ns);
+    },
+  };
+}
+
+export interface HttpBackendOptions {
+  /** per request, connect to last byte (default 5 s) */
+  timeoutMs?: number;
+  /** for https endpoints: CA, client certificate and key (mutual TLS) */
+  tls?: https.AgentOptions;
+}
+
+/**
+ * A `-t s` service over HTTP(S), with a keep-alive agent. `endpoint`: "http(s)://host:port" or
+ * "host:port" (plain HTTP). Connection failures, timeouts, 5xx and a refused token all become
+ * SecretsUnavailableError; the service's 400 and 413 answers become InvalidSecretError.
+ */
+export function httpBackend(endpoint: string, token: string, opts: HttpBackendOptions = {}): SecretsBackend & { close(): void } {
+  const base = new URL(/^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`);
+  const secure = base.protocol === 'https:';
+  const agent = secure ? new https.Agent({ keepAlive: true, ...opts.tls }) : new http.Agent({ keepAlive: true });
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const seg = encodeURIComponent;
+
+  interface Answer {
+    status: number;
+    json: unknown;
+  }
+  const call = (method: string, path: string, body?: unknown): Promise<Answer> =>
+    new Promise<Answer>((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const req = (secure ? https : http).request(
+        new URL(path, base),
+        {
+          method,
+          agent,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => reject(unavailable(e)));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown;
+            try {
+              json = text ? JSON.parse(text) : undefined;
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, json });
+          });
+        },
+      );
+      // One deadline for the whole exchange, not per socket event.
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', (e) => reject(unavailable(e)));
+      req.end(payload);
+    }).then(({ status, json }) => {
+      if (status >= 200 && status < 300) return { status, json };
+      const message = (json as { message?: unknown } | undefined)?.message;
+      const text = typeof message === 'string' ? message : `HTTP ${status}`;
+      // Our request was refused for its content; anything else (401, 404 of an older service,
+      // 5xx) is the service not being usable, which a workflow may catch and retry.
+      if (status === 400 || status === 413) throw new store.InvalidSecretError(text, status);
+      throw new SecretsUnavailableError(`the secrets service at ${base.host} answered ${status}: ${text}`);
+    });
+
+  const unavailable = (e: Error) => new SecretsUnavailableError(`the secrets service at ${base.host} is not reachable: ${e.message}`);
+  const p = (ns: string, kind?: string, name?: string) =>
+    `/v1/namespaces/${seg(ns)}${kind ? `/${seg(kind)}` : ''}${name !== undefined ? `/${seg(name)}` : ''}`;
+
+  return {
+    async put(ns, kind, name, ciphertext) {
+      await call('PUT', p(ns, kind, name), { ciphertext: ciphertext.toString('base64') });
+    },
+    async list(ns, kind, page) {
+      const { json } = await call('GET', `${p(ns, kind)}?offset=${page.offset}&limit=${page.limit}`);
+      return json as NameList;
+    },
+    async fetch(ns, kind, names) {
+      const out = new Map<string, Buffer>();
+      // The service takes at most 100 names per call.
+      for (let i = 0; i < names.length; i += 100) {
+        const { json } = await call('POST', `${p(ns, kind)}/fetch`, { names: names.slice(i, i + 100) });
+        for (const [n, c] of Object.entries((json as { items: Record<string, string> }).items)) out.set(n, Buffer.from(c, 'base64'));
+      }
+      return out;
+    },
+    async delete(ns, kind, name) {
+      const { json } = await call('DELETE', p(ns, kind, name));
+      return (json as { deleted: boolean }).deleted;
+    },
+    async deleteNamespace(ns) {
+      await call('DELETE', p(ns));
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+export interface SecretsOptions {
+  mainDb: Db;
+  backend: SecretsBackend;
+  keyring: MasterKeys;
+}
+
+/** Registry hosts are case-insensitive: one host, one name (and one associated data). */
+const normalise = (kind: SecretKind, name: string) => (kind === 'registry' ? name.toLowerCase() : name);
+
+export class Secrets {
+  private readonly db: Db;
+  private readonly backend: SecretsBackend;
+  private readonly keyring: MasterKeys;
+
+  constructor(opts: SecretsOptions) {
+    this.db = opts.mainDb;
+    this.backend = opts.backend;
+    this.keyring = opts.keyring;
+  }
+
+  /** Creates or replaces a value (at most 64 KiB of UTF-8). NamespaceNotFoundError if no such namespace. */
+  async set(ns: string, kind: SecretKind, name: string, value: string): Promise<void> {
+    store.checkKind(kind);
+    store.checkNamespace(ns);
+    name = normalise(kind, name);
+    store.checkName(kind, name);
+    const plain = Buffer.from(value, 'utf8');
+    if (plain.length > store.MAX_VALUE_BYTES) throw new store.InvalidSecretError(`the value is larger than ${store.MAX_VALUE_BYTES} bytes`, 413);
+    const key = await dataKeyFor(this.db, this.keyring, ns);
+    const ciphertext = encryptValue(key, ns, kind, name, plain);
+    plain.fill(0);
+    key.fill(0);
+    await this.backend.put(ns, kind, name, ciphertext);
+  }
+
+  async list(ns: string, kind: SecretKind, page: NamePage = { offset: 0, limit: 50 }): Promise<NameList> {
+    store.checkKind(kind);
+    store.checkNamespace(ns);
+    return this.backend.list(ns, kind, page);
+  }
+
+  async delete(ns: string, kind: SecretKind, name: string): Promise<boolean> {
+    store.checkKind(kind);
+    return this.backend.delete(ns, kind, normalise(kind, name));
+  }
+
+  /**
+   * Forgets the namespace's key (with `q`, e.g. inside the namespace deletion's transaction;
+   * the foreign key's cascade does it too), then deletes its ciphertexts in the secrets
+   * service. Without the key, ciphertexts left behind by an unreachable service are unreadable.
+   */
+  async deleteNamespace(q: Queryable | undefined, ns: string): Promise<void> {
+    await deleteDataKey(q ?? this.db, ns);
+    await this.backend.deleteNamespace(ns);
+  }
+
+  /**
+   * The decrypted values of `names` (kind "secret" unless told). SecretNotFoundError for the
+   * first missing one; SecretsUnavailableError when the service cannot be reached.
+   */
+  async resolve(ns: string, names: string[], kind: SecretKind = 'secret'): Promise<Record<string, string>> {
+    const wanted = [...new Set(names.map((n) => normalise(kind, n)))];
+    if (wanted.length === 0) return {};
+    for (const n of wanted) if (store.nameProblem(kind, n)) throw new SecretNotFoundError(n, kind);
+    const found = await this.backend.fetch(ns, kind, wanted);
+    const missing = wanted.find((n) => !found.has(n));
+    if (missing !== undefined) throw new SecretNotFoundError(missing, kind);
+    const key = await readDataKey(this.db, this.keyring, ns);
+    // Ciphertexts but no key: left from a deleted namespace of the same name; unreadable.
+    if (!key) throw new SecretNotFoundError(wanted[0]!, kind);
+    try {
+      const out: Record<string, string> = {};
+      for (const n of wanted) out[n] = decryptValue(key, ns, kind, n, found.get(n)!).toString('utf8');
+      return out;
+    } finally {
+      key.fill(0);
+    }
+  }
+}
