@@ -60,6 +60,9 @@ export interface ActionService {
 }
 
 export interface SecretsProvider {
-  /** The plaintext of each named secret; throws WorkflowError(direktiv.secrets.notFound) for a missing one. */
-  resolve(namespace: string, names: string[]): Promise<Record<string, string>>;
+  /**
+   * The plaintext of each named secret; throws WorkflowError(direktiv.secrets.notFound) for a
+   * missing one. `q` is the step's transaction on the main database.
+   */
+  resolve(namespace: string, names: string[], q: Queryable): Promise<Record<string, string>>;
 }

@@ -30,6 +30,7 @@ export const Codes = {
   limitsSize: 'direktiv.limits.size',
   subflowNotExist: 'direktiv.subflow.notExist',
   secretsNotFound: 'direktiv.secrets.notFound',
+  secretsUnavailable: 'direktiv.secrets.unavailable',
   mutex: 'direktiv.mutex',
   functionImage: 'direktiv.function.image',
   functionNetwork: 'direktiv.function.network',

@@ -210,14 +210,18 @@ export class Secrets {
    * The decrypted values of `names` (kind "secret" unless told). SecretNotFoundError for the
    * first missing one; SecretsUnavailableError when the service cannot be reached.
    */
-  async resolve(ns: string, names: string[], kind: SecretKind = 'secret'): Promise<Record<string, string>> {
+  /**
+   * The plaintexts of `names`. `q`: the caller's transaction on the main database, where the
+   * namespace key is read (PGlite has one connection, so a second one would wait for it).
+   */
+  async resolve(ns: string, names: string[], kind: SecretKind = 'secret', q?: Queryable): Promise<Record<string, string>> {
     const wanted = [...new Set(names.map((n) => normalise(kind, n)))];
     if (wanted.length === 0) return {};
     for (const n of wanted) if (store.nameProblem(kind, n)) throw new SecretNotFoundError(n, kind);
     const found = await this.backend.fetch(ns, kind, wanted);
     const missing = wanted.find((n) => !found.has(n));
     if (missing !== undefined) throw new SecretNotFoundError(missing, kind);
-    const key = await readDataKey(this.db, this.keyring, ns);
+    const key = await readDataKey(q ?? this.db, this.keyring, ns);
     // Ciphertexts but no key: left from a deleted namespace of the same name; unreadable.
     if (!key) throw new SecretNotFoundError(wanted[0]!, kind);
     try {

@@ -4,6 +4,8 @@
  */
 import { Codes, WorkflowError } from '../language/index.js';
 import type { ActionService, SecretsProvider, VariableStore, WorkflowCatalog } from '../engine/index.js';
+import { SecretNotFoundError, SecretsUnavailableError } from '../secrets/index.js';
+import type { Secrets } from '../secrets/index.js';
 import * as variables from '../variables/index.js';
 import * as workflows from '../workflows/index.js';
 
@@ -47,3 +49,26 @@ export const noSecrets: SecretsProvider = {
     );
   },
 };
+
+/**
+ * Secrets for action inputs, from the secrets component. A missing secret is uncatchable
+ * (direktiv.secrets.notFound, naming it); an unreachable service is catchable, so a workflow can
+ * retry or handle it, and recovers by itself when the service returns.
+ */
+export function secretsProvider(secrets: Secrets): SecretsProvider {
+  return {
+    async resolve(namespace, names, q) {
+      try {
+        return await secrets.resolve(namespace, names, 'secret', q);
+      } catch (err) {
+        if (err instanceof SecretNotFoundError) {
+          throw new WorkflowError(Codes.secretsNotFound, `secret '${err.secret}' not found in namespace '${namespace}'`, false);
+        }
+        if (err instanceof SecretsUnavailableError) {
+          throw new WorkflowError(Codes.secretsUnavailable, `the secrets service cannot be reached: ${err.message}`);
+        }
+        throw err;
+      }
+    },
+  };
+}

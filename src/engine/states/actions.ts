@@ -52,7 +52,7 @@ async function launch(c: Step, s: CallingState, mem: Memory, i: number, reply = 
   let base: Value = mem.items ? mem.items[i]! : c.inst.data;
   if (a.secrets.length > 0) {
     c.log('Decrypting secrets.');
-    const secrets = await c.deps.secrets.resolve(c.inst.namespace, a.secrets);
+    const secrets = await c.deps.secrets.resolve(c.inst.namespace, a.secrets, c.q);
     for (const v of Object.values(secrets)) c.secretValues.add(v);
     // Secrets exist only in this copy, used to build the input; they never enter stored data.
     base = base !== null && typeof base === 'object' && !Array.isArray(base) ? { ...base, secrets } : { secrets };
