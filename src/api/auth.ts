@@ -1,15 +1,12 @@
 /**
  * The API key: when configured, every route but /api/healthz needs `Authorization: Bearer <key>`
- * or `Direktiv-Token: <key>`. Keys are compared as SHA-256 digests with timingSafeEqual, so the
- * time taken says nothing about the key, not even its length.
+ * or `Direktiv-Token: <key>`, compared in constant time (src/util/tokens.ts).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { tokenChecker } from '../util/tokens.js';
 import { ApiError } from './errors.js';
 
 const PUBLIC_ROUTES = new Set(['/api/healthz']);
-
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 function presentedToken(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization;
@@ -23,11 +20,11 @@ function presentedToken(request: FastifyRequest): string | undefined {
 
 /** An onRequest hook that refuses requests without the key (401). */
 export function requireApiKey(apiKey: string) {
-  const expected = digest(apiKey);
+  const matches = tokenChecker(apiKey);
   return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return done();
     const token = presentedToken(request);
-    if (token !== undefined && timingSafeEqual(digest(token), expected)) return done();
+    if (token !== undefined && matches(token)) return done();
     done(new ApiError(
       401,
       token === undefined

@@ -3,10 +3,10 @@
  * nodes with a shared bearer token. It stores and returns ciphertexts; it never sees a
  * plaintext or a key. Errors are `{code, message}` with code = the HTTP status.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
+import { tokenChecker } from '../util/tokens.js';
 import * as store from './store.js';
 
 export interface SecretsServiceOptions {
@@ -19,7 +19,6 @@ export interface SecretsServiceOptions {
 /** Names per fetch call: keeps an answer under a few MiB. */
 export const MAX_FETCH_NAMES = 100;
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 const b64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 interface Params {
@@ -34,7 +33,7 @@ function sendError(reply: FastifyReply, status: number, message: string) {
 
 export function buildSecretsService(opts: SecretsServiceOptions): FastifyInstance {
   if (!opts.token) throw new Error('the secrets service needs a token');
-  const expected = digest(opts.token);
+  const matches = tokenChecker(opts.token);
   const { db } = opts;
   const app = Fastify({
     // A ciphertext in base64 is 4/3 of 64 KiB; a fetch body is at most 100 names.
@@ -48,11 +47,11 @@ export function buildSecretsService(opts: SecretsServiceOptions): FastifyInstanc
     ),
   }) as unknown as FastifyInstance;
 
-  // Digests compared with timingSafeEqual: the time taken says nothing about the token.
+  // Compared in constant time (src/util/tokens.ts).
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === '/v1/healthz') return;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (m && timingSafeEqual(digest(m[1]!), expected)) return;
+    if (m && matches(m[1]!)) return;
     reply.header('WWW-Authenticate', 'Bearer realm="direktiv-secrets"');
     return sendError(reply, 401, m ? 'the token is not valid' : 'authentication required: Authorization: Bearer <token>');
   });
