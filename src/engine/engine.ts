@@ -2,6 +2,7 @@
  * The engine: the worker pool plus the operations the API needs (EngineApi). Created by the
  * composition root with its dependencies; start() begins taking work, stop() drains.
  */
+import type { Queryable } from '../db/index.js';
 import type { Value } from '../jq/index.js';
 import { instancesEnded, instancesStarted, stateTransitions } from '../metrics/index.js';
 import type { EngineApi, ExecuteRequest, InstanceFilter } from './api.js';
@@ -13,7 +14,8 @@ import { begin, terminate } from './machine.js';
 import { getInstance, listInstances } from './queries.js';
 import { Retention } from './retention.js';
 import { Step } from './step.js';
-import { lockInstance, watchInstance } from './store.js';
+import { lockInstance, lockPendingOfWorkflow, watchInstance } from './store.js';
+import type { InstanceRow } from './store.js';
 import { EngineRequestError } from './types.js';
 import type { InstanceDetail } from './types.js';
 import { RecentlyEnded, detailOf } from './recent.js';
@@ -114,11 +116,7 @@ export class Engine implements EngineApi {
     const c = await this.deps.db.tx(async (q) => {
       const inst = await lockInstance(q, id);
       if (!inst || inst.status !== 'pending') return undefined;
-      const wf = await this.deps.workflows.load(q, inst.workflow_uid, inst.revision);
-      const step = new Step(q, this.deps, inst, wf);
-      terminate(step, 'cancelled', { code, msg: message });
-      await write(q, step);
-      return step;
+      return this.cancelLocked(q, inst, code, message);
     });
     if (!c) return false;
     this.committed(c);
@@ -154,16 +152,8 @@ export class Engine implements EngineApi {
     const found = await this.deps.db.tx(async (q) => {
       const ref = await this.deps.workflows.find(q, namespace, workflow);
       if (!ref) return false;
-      const pending = await q.query<{ id: string }>(
-        `SELECT id FROM instances WHERE workflow_uid = $1 AND status = 'pending' ORDER BY id FOR UPDATE`,
-        [ref.uid],
-      );
-      for (const { id } of pending.rows) {
-        const inst = (await lockInstance(q, id))!;
-        const step = new Step(q, this.deps, inst, await this.deps.workflows.load(q, inst.workflow_uid, inst.revision));
-        terminate(step, 'cancelled', { code: 'direktiv.cancels.api', msg: `workflow '${workflow}' was deleted` });
-        await write(q, step);
-        steps.push(step);
+      for (const inst of await lockPendingOfWorkflow(q, ref.uid)) {
+        steps.push(await this.cancelLocked(q, inst, 'direktiv.cancels.api', `workflow '${workflow}' was deleted`));
       }
       await q.query(
         `WITH gone AS (DELETE FROM instances WHERE workflow_uid = $1 RETURNING id),
@@ -181,6 +171,14 @@ export class Engine implements EngineApi {
     // Foreign keys cascade to workflows, revisions, instances, their work, logs and variables.
     const r = await this.deps.db.query('DELETE FROM namespaces WHERE name = $1', [namespace]);
     return r.rowCount > 0;
+  }
+
+  /** Cancels a locked pending instance (its children too) and writes the step. */
+  private async cancelLocked(q: Queryable, inst: InstanceRow, code: string, msg: string): Promise<Step> {
+    const step = new Step(q, this.deps, inst, await this.deps.workflows.load(q, inst.workflow_uid, inst.revision));
+    terminate(step, 'cancelled', { code, msg });
+    await write(q, step);
+    return step;
   }
 
   /** After a commit: hand calls to the action service, wake workers and waiters. */

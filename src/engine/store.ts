@@ -206,6 +206,15 @@ export async function watchInstance(q: Queryable, id: string): Promise<boolean> 
   return r.rowCount === 1;
 }
 
+/** Locks and loads the pending instances of one workflow (all its revisions). */
+export async function lockPendingOfWorkflow(q: Queryable, workflowUid: string): Promise<InstanceRow[]> {
+  const r = await q.query<InstanceRow>(
+    `SELECT ${INSTANCE_COLUMNS} FROM instances i WHERE i.workflow_uid = $1 AND i.status = 'pending' ORDER BY i.id FOR UPDATE`,
+    [workflowUid],
+  );
+  return r.rows;
+}
+
 /** Locks and loads one instance (for operations that start outside the work queue, like cancel). */
 export async function lockInstance(q: Queryable, id: string): Promise<InstanceRow | undefined> {
   const r = await q.query<InstanceRow>(`SELECT ${INSTANCE_COLUMNS} FROM instances i WHERE i.id = $1 FOR UPDATE`, [id]);
