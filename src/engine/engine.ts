@@ -66,11 +66,6 @@ export class Engine implements EngineApi {
     this.waiters.close();
   }
 
-  /** Runs one work item if one is due (tests drive the engine step by step with this). */
-  runOnce(): Promise<boolean> {
-    return this.pool.once();
-  }
-
   async execute(req: ExecuteRequest): Promise<{ instanceId: string }> {
     const { db, workflows } = this.deps;
     const c = await db.tx(async (q) => {

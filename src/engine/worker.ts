@@ -64,7 +64,7 @@ export class WorkerPool {
   }
 
   /** Claims and handles one work item; false when nothing is due. */
-  async once(): Promise<boolean> {
+  private async once(): Promise<boolean> {
     let claimed: WorkRow | undefined;
     try {
       const c = await this.deps.db.tx(async (q) => {

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { buildApp, startServer } from '../api/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
-import { Engine } from '../engine/index.js';
+import { DEFAULT_SETTINGS, Engine } from '../engine/index.js';
 import type { EngineSettings } from '../engine/index.js';
 import { ensureApiKey, isLoopback } from './apikey.js';
 import { noActionService, noSecrets, variableStore, workflowCatalog } from './adapters.js';
@@ -36,7 +36,7 @@ export function engineSettings(config: Config): EngineSettings {
     retentionMs: e.retentionMs,
     jqTimeoutMs: e.jqTimeoutMs,
     pollMs: e.pollIntervalMs,
-    chainLimit: 100,
+    chainLimit: DEFAULT_SETTINGS.chainLimit,
     logsToDatabase: config.instanceLogging.driver === 'database',
   };
 }
