@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { EngineApi } from '../engine/api.js';
+import type { NameList, NamePage, SecretKind } from '../secrets/index.js';
 
 export type ComponentLetter = 'w' | 'i' | 's';
 
@@ -23,10 +24,26 @@ export interface ApiConfig {
   maxVariableBytes?: number;
 }
 
+/**
+ * Secrets and registry credentials as the API sees them (the secrets module's Secrets class).
+ * Values go in and never come out. Errors: InvalidSecretError (its `status`, 400 or 413),
+ * NamespaceNotFoundError, SecretsUnavailableError (the secrets service cannot be reached).
+ */
+export interface SecretsApi {
+  list(ns: string, kind: SecretKind, page: NamePage): Promise<NameList>;
+  set(ns: string, kind: SecretKind, name: string, value: string): Promise<void>;
+  /** false when there was no such name */
+  delete(ns: string, kind: SecretKind, name: string): Promise<boolean>;
+  /** Deletes the namespace's secrets and registries; called before the namespace itself goes. */
+  deleteNamespace(ns: string): Promise<void>;
+}
+
 export interface AppOptions {
   db: Db;
   engine: EngineApi;
   config: ApiConfig;
+  /** Absent: the secrets and registries routes answer 503 (no secrets component configured). */
+  secrets?: SecretsApi;
   /** Request and error logs go here; none when absent. */
   logger?: FastifyBaseLogger;
 }
@@ -36,4 +53,5 @@ export interface Deps {
   db: Db;
   engine: EngineApi;
   config: ApiConfig;
+  secrets?: SecretsApi;
 }
