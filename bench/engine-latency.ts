@@ -85,7 +85,7 @@ async function sample(
 
 /** The engine and HTTP operations both backends get. */
 function engineOps(sys: System, http: HttpClient, ns: string): Record<string, Op> {
-  const { engine } = sys.running;
+  const { engine } = sys.running.flow!;
   const path = `/api/namespaces/${ns}/workflows/one/execute`;
   return {
     inProcess: async () => {
@@ -150,9 +150,9 @@ async function pgliteRows(n: number): Promise<Measurement[]> {
   const http = new HttpClient(sys.url);
   try {
     await deploy(http, 'bench', ONE_STATE);
-    await createRawTable(sys.running.db);
+    await createRawTable(sys.running.flow!.db);
     progress('engine latency, PGlite');
-    const t = await sample(n, { raw: () => rawDbTx(sys.running.db), ...engineOps(sys, http, 'bench') });
+    const t = await sample(n, { raw: () => rawDbTx(sys.running.flow!.db), ...engineOps(sys, http, 'bench') });
     return [
       latencyRow('PGlite: raw tx (Db.tx)', t['raw']!, `${RAW_TX_DESCRIPTION}, through the engine's Db wrapper`),
       ...engineRows(sys, 'PGlite', t),

@@ -104,7 +104,7 @@ export async function startSystem(opts: { pgUrl?: string; workers?: number }): P
   }
   return {
     running,
-    url: running.url,
+    url: running.flow!.url,
     async stop() {
       try {
         await running.stop();
@@ -116,7 +116,7 @@ export async function startSystem(opts: { pgUrl?: string; workers?: number }): P
 }
 
 /** The configured worker count of a running system (the config's default when not given). */
-export const workersOf = (s: System): number => s.running.engine.deps.settings.workers;
+export const workersOf = (s: System): number => s.running.flow!.engine.deps.settings.workers;
 
 // ---------------------------------------------------------------------------------------------
 // HTTP

@@ -88,7 +88,7 @@ interface Round {
 
 /** Batches of INSTANCES concurrent instances until `durationMs` has passed. */
 async function engineRound(sys: System, ns: string, wf: string, durationMs: number): Promise<{ instances: number; ms: number }> {
-  const { engine } = sys.running;
+  const { engine } = sys.running.flow!;
   let instances = 0;
   const start = performance.now();
   do {
@@ -118,14 +118,14 @@ async function runVariant(
   const sys = await startSystem({ pgUrl: bdb.url, ...(v.workers === undefined ? {} : { workers: v.workers }) });
   const http = new HttpClient(sys.url);
   try {
-    const settings = sys.running.engine.deps.settings;
+    const settings = sys.running.flow!.engine.deps.settings;
     // chainLimit has no config key; the engine reads it from its settings on every step.
     if (v.chainLimit !== undefined) settings.chainLimit = v.chainLimit;
     const workers = workersOf(sys);
     const tag = `workers=${workers}${v.chainLimit === undefined ? '' : `, chainLimit=${v.chainLimit}`}`;
     const ns = `bench-${Math.random().toString(36).slice(2, 8)}`;
     await deploy(http, ns, chainWorkflow('chain'));
-    const admin = sys.running.db;
+    const admin = sys.running.flow!.db;
     progress(`engine transitions, ${tag}: warm-up`);
     await engineRound(sys, ns, 'chain', 0); // warm-up: JIT, workflow cache, connections
 

@@ -38,8 +38,8 @@ const say = (s: string) => process.stdout.write(s + '\n');
 const config = loadConfig({ components: ['w', 'i', 's'], env: process.env });
 say(`Starting direktiv (embedded database in ${config.dataDir}; the first start creates it, ~10 s)…`);
 const running = await startDirektiv(config, pino({ level: process.env.DIREKTIV_DEMO_LOG ?? 'warn' }));
-const api = running.url + '/api';
-const headers: Record<string, string> = running.apiKey ? { authorization: `Bearer ${running.apiKey}` } : {};
+const api = running.flow!.url + '/api';
+const headers: Record<string, string> = running.flow!.apiKey ? { authorization: `Bearer ${running.flow!.apiKey}` } : {};
 
 // node:http rather than fetch: fetch refuses port 6666, the ingress default (a "bad port" to browsers).
 function call(method: string, path: string, body?: string, type = 'application/json') {

@@ -7,9 +7,3 @@ CREATE TABLE secrets (
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (namespace, kind, name)
 );
-
--- Service settings, e.g. the generated token flow nodes present (key 'service_token').
-CREATE TABLE settings (
-  key   text PRIMARY KEY,
-  value text NOT NULL
-);

@@ -12,6 +12,14 @@ async function main(): Promise<void> {
     process.stdout.write(args.print);
     return;
   }
+  if (args.command) {
+    const config = () => loadConfig({ file: args.configFile, components: ['w'] });
+    const { runCommand } = await import('../server/commands.js');
+    // Logs go to stderr: stdout carries only the command's answer (e.g. a generated key).
+    const logger = pino({ level: args.debug ? 'debug' : 'warn' }, pino.destination(2));
+    await runCommand(args.command, config, logger, (line) => process.stdout.write(`${line}\n`));
+    return;
+  }
   const refused = nothingToRun(args.components);
   if (refused) throw new Error(refused);
   const config = loadConfig({ file: args.configFile, components: args.components });

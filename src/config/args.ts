@@ -11,7 +11,16 @@ import { ConfigError } from './errors.js';
 import { formatConfigKeys } from './keys.js';
 import type { Component } from './types.js';
 
+/** Commands that do one thing and exit instead of running components. */
+export const COMMANDS = {
+  'generate-master-key': 'print a new random secrets master key (base64) for [secretsAPI] Key',
+  'rotate-master-key': 're-wrap every namespace key with [secretsAPI] Key (the old key in PreviousKeys), then exit',
+} as const;
+export type CommandName = keyof typeof COMMANDS;
+
 export interface ParsedArgs {
+  /** `direktiv <command> -c FILE`: run the command instead of components. */
+  readonly command?: CommandName;
   readonly components: Set<Component>;
   readonly configFile?: string;
   readonly debug: boolean;
@@ -35,6 +44,10 @@ const COMPONENT_NAMES: Record<Component, string> = {
  * a bad command line; never exits the process.
  */
 export function parseArgs(argv: readonly string[], options: ParseArgsOptions = {}): ParsedArgs {
+  const first = argv[0];
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) {
+    return { ...parseArgs(argv.slice(1), options), command: first as CommandName };
+  }
   let out = '';
   const program = new Command('direktiv')
     .description('Direktiv, the event-driven serverless workflow engine')
@@ -122,6 +135,9 @@ function helpFooter(): string {
     `\nComponents (-t, default wis = all in one process):\n${letters}\n` +
     '\nExamples:\n  direktiv                       everything, embedded database in ./data\n' +
     '  direktiv -t=w -c /my.conf      flow + ingress with a config file\n' +
+    `\nCommands (direktiv <command> -c /my.conf):\n${Object.entries(COMMANDS)
+      .map(([c, what]) => `  ${c.padEnd(20)} ${what}`)
+      .join('\n')}\n` +
     '\nSettings: [section] Key in the config file, overridden by the environment variables named.\n' +
     'Nothing is required: without [Database] DB the databases are embedded (PGlite).\n' +
     formatConfigKeys()

@@ -6,7 +6,7 @@
  *   const config = loadConfig({ file: args.configFile, components: args.components });
  *   for (const w of config.warnings) log.warn(w);
  */
-export { parseArgs, parseComponents, normalizeArgv, type ParsedArgs, type ParseArgsOptions } from './args.js';
+export { COMMANDS, parseArgs, parseComponents, normalizeArgv, type CommandName, type ParsedArgs, type ParseArgsOptions } from './args.js';
 export { ConfigError } from './errors.js';
 export {
   CONFIG_KEYS,

@@ -8,7 +8,9 @@ import https from 'node:https';
 import type { Db, Queryable } from '../db/index.js';
 import { decryptValue, encryptValue } from './crypto.js';
 import type { MasterKeys, SecretKind } from './crypto.js';
-import { dataKeyFor, deleteDataKey, readDataKey } from './keys.js';
+import { dataKeyFor, hasDataKey, readDataKey } from './keys.js';
+import { imageRegistry, parseLogin, registryHost } from './registries.js';
+import type { RegistryLogin } from './registries.js';
 import * as store from './store.js';
 import type { NameList, NamePage } from './store.js';
 
@@ -53,7 +55,7 @@ export function localBackend(db: Db): SecretsBackend {
 export interface HttpBackendOptions {
   /** per request, connect to last byte (default 5 s) */
   timeoutMs?: number;
-  /** for https endpoints: CA, client certificate and key (mutual TLS) */
+  /** HTTPS with this CA, client certificate and key (mutual TLS); an endpoint without a scheme is then https */
   tls?: https.AgentOptions;
 }
 
@@ -63,7 +65,7 @@ export interface HttpBackendOptions {
  * SecretsUnavailableError; the service's 400 and 413 answers become InvalidSecretError.
  */
 export function httpBackend(endpoint: string, token: string, opts: HttpBackendOptions = {}): SecretsBackend & { close(): void } {
-  const base = new URL(/^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`);
+  const base = new URL(/^https?:\/\//.test(endpoint) ? endpoint : `${opts.tls ? 'https' : 'http'}://${endpoint}`);
   const secure = base.protocol === 'https:';
   const agent = secure ? new https.Agent({ keepAlive: true, ...opts.tls }) : new http.Agent({ keepAlive: true });
   const timeoutMs = opts.timeoutMs ?? 5000;
@@ -154,28 +156,38 @@ export interface SecretsOptions {
   mainDb: Db;
   backend: SecretsBackend;
   keyring: MasterKeys;
+  /** `[flowAPI.Registry]`: the login for its host when a namespace has none of its own */
+  defaultRegistry?: { name: string; user?: string | undefined; token?: string | undefined } | undefined;
 }
 
-/** Registry hosts are case-insensitive: one host, one name (and one associated data). */
-const normalise = (kind: SecretKind, name: string) => (kind === 'registry' ? name.toLowerCase() : name);
+/** A registry is stored under its host (src/secrets/registries.ts), so that one host is one name. */
+const normalise = (kind: SecretKind, name: string) => (kind === 'registry' ? registryHost(name) : name);
+
 
 export class Secrets {
   private readonly db: Db;
   private readonly backend: SecretsBackend;
   private readonly keyring: MasterKeys;
+  private readonly defaultLogin: RegistryLogin | undefined;
 
   constructor(opts: SecretsOptions) {
     this.db = opts.mainDb;
     this.backend = opts.backend;
     this.keyring = opts.keyring;
+    const d = opts.defaultRegistry;
+    this.defaultLogin = d ? { registry: registryHost(d.name), user: d.user ?? '', token: d.token ?? '' } : undefined;
   }
 
-  /** Creates or replaces a value (at most 64 KiB of UTF-8). NamespaceNotFoundError if no such namespace. */
+  /**
+   * Creates or replaces a value (at most 64 KiB of UTF-8; a registry's is `user:token`).
+   * NamespaceNotFoundError if no such namespace.
+   */
   async set(ns: string, kind: SecretKind, name: string, value: string): Promise<void> {
     store.checkKind(kind);
     store.checkNamespace(ns);
     name = normalise(kind, name);
     store.checkName(kind, name);
+    if (kind === 'registry') parseLogin(name, value);
     const plain = Buffer.from(value, 'utf8');
     if (plain.length > store.MAX_VALUE_BYTES) throw new store.InvalidSecretError(`the value is larger than ${store.MAX_VALUE_BYTES} bytes`, 413);
     const key = await dataKeyFor(this.db, this.keyring, ns);
@@ -197,22 +209,20 @@ export class Secrets {
   }
 
   /**
-   * Forgets the namespace's key (with `q`, e.g. inside the namespace deletion's transaction;
-   * the foreign key's cascade does it too), then deletes its ciphertexts in the secrets
-   * service. Without the key, ciphertexts left behind by an unreachable service are unreadable.
+   * Deletes the namespace's secrets and registries in the secrets service; called before the
+   * namespace is deleted, whose row takes the key with it (foreign-key cascade). So a service
+   * that cannot be reached (SecretsUnavailableError) stops the deletion before anything is gone.
+   * A namespace that never stored a value has no key and is not asked about.
    */
-  async deleteNamespace(q: Queryable | undefined, ns: string): Promise<void> {
-    await deleteDataKey(q ?? this.db, ns);
-    await this.backend.deleteNamespace(ns);
+  async deleteNamespace(ns: string): Promise<void> {
+    if (await hasDataKey(this.db, ns)) await this.backend.deleteNamespace(ns);
   }
 
   /**
-   * The decrypted values of `names` (kind "secret" unless told). SecretNotFoundError for the
-   * first missing one; SecretsUnavailableError when the service cannot be reached.
-   */
-  /**
-   * The plaintexts of `names`. `q`: the caller's transaction on the main database, where the
-   * namespace key is read (PGlite has one connection, so a second one would wait for it).
+   * The plaintexts of `names` (kind "secret" unless told). SecretNotFoundError for the first
+   * missing one; SecretsUnavailableError when the service cannot be reached. `q`: the caller's
+   * transaction on the main database, where the namespace key is read (PGlite has one
+   * connection, so a second one would wait for it).
    */
   async resolve(ns: string, names: string[], kind: SecretKind = 'secret', q?: Queryable): Promise<Record<string, string>> {
     const wanted = [...new Set(names.map((n) => normalise(kind, n)))];
@@ -231,5 +241,20 @@ export class Secrets {
     } finally {
       key.fill(0);
     }
+  }
+
+  /**
+   * The login for pulling `image` in namespace `ns`: the namespace's registry of the image's
+   * host, else the configured default when it is for that host, else undefined (anonymous pull).
+   */
+  async registryLogin(ns: string, image: string, q?: Queryable): Promise<RegistryLogin | undefined> {
+    const host = imageRegistry(image);
+    try {
+      const found = await this.resolve(ns, [host], 'registry', q);
+      return parseLogin(host, found[host]!);
+    } catch (err) {
+      if (!(err instanceof SecretNotFoundError)) throw err;
+    }
+    return this.defaultLogin?.registry === host ? this.defaultLogin : undefined;
   }
 }

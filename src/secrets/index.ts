@@ -1,6 +1,6 @@
 /** Secrets: envelope encryption (crypto), namespace keys (keys), the service (store, service) and its client. */
 export * from './crypto.js';
-export { dataKeyFor, readDataKey, deleteDataKey, rotateMasterKey } from './keys.js';
+export { dataKeyFor, readDataKey, hasDataKey, rotateMasterKey } from './keys.js';
 export type { RotationResult } from './keys.js';
 export {
   InvalidSecretError,
@@ -8,10 +8,11 @@ export {
   SECRETS_MIGRATIONS_DIR,
   loadSecretsMigrations,
   migrateSecretsDb,
-  serviceToken,
 } from './store.js';
 export type { NameList, NamePage } from './store.js';
 export { buildSecretsService } from './service.js';
 export type { SecretsServiceOptions } from './service.js';
 export { Secrets, SecretNotFoundError, SecretsUnavailableError, httpBackend, localBackend } from './client.js';
 export type { HttpBackendOptions, SecretsBackend, SecretsOptions } from './client.js';
+export { imageRegistry, parseLogin, registryHost } from './registries.js';
+export type { RegistryLogin } from './registries.js';

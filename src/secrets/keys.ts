@@ -46,9 +46,9 @@ export async function dataKeyFor(q: Queryable, keyring: MasterKeys, namespace: s
   return stored;
 }
 
-/** Forgets the namespace's key (its ciphertexts become undecryptable). */
-export async function deleteDataKey(q: Queryable, namespace: string): Promise<boolean> {
-  const r = await q.query('DELETE FROM namespace_keys WHERE namespace = $1', [namespace]);
+/** Whether the namespace has a key, i.e. ever stored a value. */
+export async function hasDataKey(q: Queryable, namespace: string): Promise<boolean> {
+  const r = await q.query('SELECT 1 FROM namespace_keys WHERE namespace = $1', [namespace]);
   return r.rowCount > 0;
 }
 

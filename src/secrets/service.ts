@@ -1,18 +1,23 @@
 /**
  * The secrets service (`-t s`): a small JSON API over its own database, called only by flow
- * nodes with a shared bearer token. It stores and returns ciphertexts; it never sees a
- * plaintext or a key. Errors are `{code, message}` with code = the HTTP status.
+ * nodes: authenticated by their client certificate (mutual TLS) or by a shared bearer token.
+ * It stores and returns ciphertexts; it never sees a plaintext or a key. Errors are
+ * `{code, message}` with code = the HTTP status.
  */
+import type { TLSSocket } from 'node:tls';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
+import type { ServerTls } from '../util/certs.js';
 import { tokenChecker } from '../util/tokens.js';
 import * as store from './store.js';
 
 export interface SecretsServiceOptions {
   db: Db;
-  /** the bearer token every caller must present */
-  token: string;
+  /** the bearer token callers present; required unless `tls` verifies client certificates */
+  token?: string;
+  /** HTTPS; with `ca` and `requestCert`, only clients with a certificate signed by it get in */
+  tls?: ServerTls;
   logger?: FastifyBaseLogger;
 }
 
@@ -32,10 +37,12 @@ function sendError(reply: FastifyReply, status: number, message: string) {
 }
 
 export function buildSecretsService(opts: SecretsServiceOptions): FastifyInstance {
-  if (!opts.token) throw new Error('the secrets service needs a token');
-  const matches = tokenChecker(opts.token);
+  const mutualTls = Boolean(opts.tls?.ca && opts.tls.requestCert && opts.tls.rejectUnauthorized);
+  if (!opts.token && !mutualTls) throw new Error('the secrets service needs a token or mutual TLS ([Certs] with a ca.pem)');
+  const matches = opts.token ? tokenChecker(opts.token) : () => false;
   const { db } = opts;
   const app = Fastify({
+    ...(opts.tls ? { https: opts.tls } : {}),
     // A ciphertext in base64 is 4/3 of 64 KiB; a fetch body is at most 100 names.
     bodyLimit: 256 * 1024,
     // Longer than any valid name (a registry host is up to 259), so a too-long one gets a 400.
@@ -47,9 +54,12 @@ export function buildSecretsService(opts: SecretsServiceOptions): FastifyInstanc
     ),
   }) as unknown as FastifyInstance;
 
-  // Compared in constant time (src/util/tokens.ts).
+  // A verified client certificate is the caller's identity; otherwise the token, compared in
+  // constant time (src/util/tokens.ts). Without a valid certificate, mutual TLS already refused
+  // the connection in the handshake.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === '/v1/healthz') return;
+    if (mutualTls && (request.raw.socket as TLSSocket).authorized) return;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     if (m && matches(m[1]!)) return;
     reply.header('WWW-Authenticate', 'Bearer realm="direktiv-secrets"');

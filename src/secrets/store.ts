@@ -2,7 +2,6 @@
  * The secrets service's storage, in ITS OWN database (never the main one): names and
  * ciphertexts per namespace and kind. It holds no key and sees no plaintext.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadMigrations, migrate } from '../db/index.js';
 import type { Db, Migration, Queryable } from '../db/index.js';
@@ -135,16 +134,4 @@ export async function deleteOne(q: Queryable, ns: string, kind: SecretKind, name
 export async function deleteNamespace(q: Queryable, ns: string): Promise<number> {
   const r = await q.query('DELETE FROM secrets WHERE namespace = $1', [ns]);
   return r.rowCount;
-}
-
-/**
- * The service token kept in the secrets database, generated on first call (ON CONFLICT DO
- * NOTHING and a re-read, so concurrent starts agree). For deployments where no token is configured.
- */
-export async function serviceToken(q: Queryable): Promise<string> {
-  await q.query(`INSERT INTO settings (key, value) VALUES ('service_token', $1) ON CONFLICT (key) DO NOTHING`, [
-    randomBytes(32).toString('base64url'),
-  ]);
-  const { rows } = await q.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'service_token'`);
-  return rows[0]!.value;
 }

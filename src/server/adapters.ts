@@ -4,7 +4,7 @@
  */
 import { Codes, WorkflowError } from '../language/index.js';
 import type { ActionService, SecretsProvider, VariableStore, WorkflowCatalog } from '../engine/index.js';
-import { SecretNotFoundError, SecretsUnavailableError } from '../secrets/index.js';
+import { DecryptError, SecretNotFoundError, SecretsUnavailableError, UnknownMasterKeyError } from '../secrets/index.js';
 import type { Secrets } from '../secrets/index.js';
 import * as variables from '../variables/index.js';
 import * as workflows from '../workflows/index.js';
@@ -37,19 +37,6 @@ export const noActionService: ActionService = {
   cancel: () => Promise.resolve(),
 };
 
-/** Until the secrets service exists, an action that names a secret cannot have it. */
-export const noSecrets: SecretsProvider = {
-  resolve(_namespace, names) {
-    return Promise.reject(
-      new WorkflowError(
-        Codes.secretsNotFound,
-        `secret '${names[0]}' not found: the secrets service (component s) is not available in this version yet`,
-        false,
-      ),
-    );
-  },
-};
-
 /**
  * Secrets for action inputs, from the secrets component. A missing secret is uncatchable
  * (direktiv.secrets.notFound, naming it); an unreachable service is catchable, so a workflow can
@@ -66,6 +53,11 @@ export function secretsProvider(secrets: Secrets): SecretsProvider {
         }
         if (err instanceof SecretsUnavailableError) {
           throw new WorkflowError(Codes.secretsUnavailable, `the secrets service cannot be reached: ${err.message}`);
+        }
+        // A node configured without the master key the namespace's key is wrapped by (or a
+        // tampered row): catchable, as another node or a fixed configuration can succeed.
+        if (err instanceof UnknownMasterKeyError || err instanceof DecryptError) {
+          throw new WorkflowError(Codes.secretsUnavailable, `the secrets of namespace '${namespace}' cannot be decrypted on this node: ${err.message}`);
         }
         throw err;
       }

@@ -1,7 +1,8 @@
 /**
  * The composition root: one process running the components `-t` names, wired from the config.
- * Start order: database (migrated) → engine → API; stop order is the reverse, and the engine
- * drains (running state logic finishes and commits) before the database closes.
+ * Start order: secrets database → main database (migrated) → secrets client → engine → API →
+ * secrets service; stop order is the reverse, and the engine drains (running state logic
+ * finishes and commits) before the databases close.
  */
 import pino from 'pino';
 import type { Logger } from 'pino';
@@ -10,18 +11,27 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { DEFAULT_SETTINGS, Engine } from '../engine/index.js';
 import type { EngineSettings } from '../engine/index.js';
-import { ensureApiKey, isLoopback } from './apikey.js';
-import { noActionService, noSecrets, variableStore, workflowCatalog } from './adapters.js';
+import type { Secrets } from '../secrets/index.js';
+import { serverTls } from '../util/certs.js';
+import { noActionService, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
 import { NOT_YET, nothingToRun } from './components.js';
-import { openDatabase } from './database.js';
+import { describeDatabase, openDatabase } from './database.js';
+import { ensureApiKey, isLoopback } from './generated.js';
+import { flowSecrets, openSecretsDatabase, startSecretsService } from './secrets.js';
 
 
 export interface Running {
-  db: Db;
-  engine: Engine;
-  /** the address the public API listens on */
-  url: string;
-  apiKey?: string;
+  /** The flow component (w), when this process runs it: main database, engine, public API. */
+  flow?: {
+    db: Db;
+    engine: Engine;
+    secrets: Secrets;
+    /** the address the public API listens on */
+    url: string;
+    apiKey?: string;
+  };
+  /** The secrets service (s), when this process serves it. */
+  secretsService?: { url: string };
   stop(): Promise<void>;
 }
 
@@ -41,30 +51,122 @@ export function engineSettings(config: Config): EngineSettings {
   };
 }
 
+/** Things to undo on stop or on a failed start, last opened first. */
+class Closers {
+  private readonly list: Array<() => unknown> = [];
+  add(fn: () => unknown): void {
+    this.list.push(fn);
+  }
+  async run(): Promise<void> {
+    for (const fn of this.list.splice(0).reverse()) await fn();
+  }
+}
+
+/**
+ * `-t s` without `w`: whether the main database must be opened for the token the flow nodes
+ * present. Not when it is configured or when mutual TLS needs none; else it is generated into
+ * the main database they share, which must then be PostgreSQL.
+ */
+function serviceNeedsMainDb(config: Config): boolean {
+  if (config.secrets.token || serverTls(config.certs, 'secrets')?.requestCert) return false;
+  if (config.database.kind === 'pglite') {
+    throw new Error(
+      '-t s without w: configure [secretsAPI] Token (DIREKTIV_SECRETS_TOKEN), the same on the flow nodes, or [Certs] with a ca.pem; ' +
+        'with an embedded main database no token can be shared through it',
+    );
+  }
+  return true;
+}
+
 export async function startDirektiv(config: Config, logger: Logger = pino()): Promise<Running> {
   const wanted = new Set(config.components);
   const refused = nothingToRun(wanted);
   if (refused) throw new Error(refused);
-  const unavailable = (['i', 's'] as const).filter((c) => wanted.has(c)).map((c) => NOT_YET[c]!);
+  const unavailable = (['i'] as const).filter((c) => wanted.has(c)).map((c) => NOT_YET[c]!);
   for (const u of unavailable) logger.warn(u);
   for (const w of config.warnings) logger.warn(w);
 
-  const settings = engineSettings(config);
-  const db = await openDatabase(config.database, settings.workers + 4, (err) =>
-    logger.error({ err }, 'database connection error'),
-  );
-  logger.info(
-    config.database.kind === 'pglite'
-      ? `database: embedded PGlite in ${config.database.path}`
-      : `database: PostgreSQL at ${config.database.connection.host ?? 'localhost'}:${config.database.connection.port ?? 5432}`,
-  );
+  // Checked before anything is opened, so a refused start leaves nothing behind.
+  const borrowMainDb = wanted.has('s') && !wanted.has('w') && serviceNeedsMainDb(config);
+
+  const closers = new Closers();
+  try {
+    const running: Running = { stop: () => closers.run() };
+    const settings = engineSettings(config);
+    // Both embedded databases start in parallel (each PGlite takes seconds on a first start);
+    // if one fails, the other is closed again.
+    const [sec, main] = await Promise.allSettled([
+      wanted.has('s') ? openSecretsDatabase(config, logger) : undefined,
+      wanted.has('w') ? openMainDatabase(config, settings, logger) : undefined,
+    ]);
+    const opened = (r: PromiseSettledResult<Db | undefined>): Db | undefined => {
+      if (r.status === 'rejected') return undefined;
+      const db = r.value;
+      if (db) closers.add(() => db.close());
+      return db;
+    };
+    const secretsDb = opened(sec);
+    const mainDb = opened(main);
+    for (const r of [sec, main]) if (r.status === 'rejected') throw r.reason;
+
+    if (mainDb) running.flow = await startFlow(config, settings, logger, closers, mainDb, secretsDb, unavailable);
+
+    if (secretsDb) {
+      // Without w, the main database is opened only to read the shared token.
+      const borrowed = borrowMainDb
+        ? await openDatabase(config.database, 1, (err) => logger.error({ err }, 'database connection error'))
+        : undefined;
+      let service;
+      try {
+        service = await startSecretsService(config, secretsDb, running.flow?.db ?? borrowed, logger);
+      } finally {
+        await borrowed?.close();
+      }
+      closers.add(() => service.close());
+      running.secretsService = { url: service.url };
+    }
+
+    let stopping: Promise<void> | undefined;
+    const flow = running.flow;
+    running.stop = () => {
+      // Requests waiting for an instance answer now (202 with its id) rather than hold the close.
+      flow?.engine.releaseWaiters();
+      stopping ??= closers.run();
+      return stopping;
+    };
+    return running;
+  } catch (err) {
+    await closers.run();
+    throw err;
+  }
+}
+
+async function openMainDatabase(config: Config, settings: EngineSettings, logger: Logger): Promise<Db> {
+  const db = await openDatabase(config.database, settings.workers + 4, (err) => logger.error({ err }, 'database connection error'));
+  logger.info(`database: ${describeDatabase(config.database)}`);
+  return db;
+}
+
+async function startFlow(
+  config: Config,
+  settings: EngineSettings,
+  logger: Logger,
+  closers: Closers,
+  db: Db,
+  secretsDb: Db | undefined,
+  unavailable: string[],
+): Promise<NonNullable<Running['flow']>> {
+
+  const flowSide = await flowSecrets(config, db, secretsDb, logger);
+  closers.add(() => flowSide.close());
+  const { secrets } = flowSide;
   const engine = new Engine({
     db,
     settings,
     workflows: workflowCatalog,
     variables: variableStore,
     actions: noActionService,
-    secrets: noSecrets,
+    secrets: secretsProvider(secrets),
     logger,
   });
 
@@ -81,44 +183,23 @@ export async function startDirektiv(config: Config, logger: Logger = pino()): Pr
   const app = buildApp({
     db,
     engine,
+    secrets,
     logger,
     config: {
       apiKey,
       bodyLimit: config.ingress.bodyLimit,
       maxWaitMs: config.engine.maxWaitMs,
       defaultWaitMs: config.engine.defaultWaitMs,
-      components: { w: true, i: wanted.has('i'), s: wanted.has('s') },
+      components: { w: true, i: config.components.includes('i'), s: config.components.includes('s') },
       insecure: config.ingress.insecure && !apiKey,
       unavailable,
     },
   });
-  let url: string;
-  try {
-    url = await startServer(app, bind);
-  } catch (err) {
-    await engine.stop();
-    await db.close();
-    throw err;
-  }
+  // The workers stop taking work while the API finishes its requests.
+  closers.add(() => Promise.all([app.close(), engine.stop()]));
+  const listening = await startServer(app, bind);
   // Name the address as bound (0.0.0.0 when public), not the first local address listen() reports.
-  url = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${new URL(url).port}`;
+  const url = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${new URL(listening).port}`;
   logger.info(`API listening on ${url}`);
-
-  let stopping: Promise<void> | undefined;
-  return {
-    db,
-    engine,
-    url,
-    apiKey,
-    stop() {
-      stopping ??= (async () => {
-        // Requests waiting for an instance answer now (202 with its id) rather than hold the close.
-        engine.releaseWaiters();
-        // The workers stop taking work while the API finishes its requests.
-        await Promise.all([app.close(), engine.stop()]);
-        await db.close();
-      })();
-      return stopping;
-    },
-  };
+  return { db, engine, secrets, url, ...(apiKey ? { apiKey } : {}) };
 }

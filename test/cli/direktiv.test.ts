@@ -4,11 +4,14 @@
  * environment.
  *
  * - help, version and `npx direktiv --help`;
- * - starts it refuses: `-t i`, `-t s` (not in this version yet), a bad command line, a bad or
- *   missing config file or variable, each with a message that names the problem;
+ * - starts it refuses: `-t i` (not in this version yet), `-t s` alone with nothing to share a
+ *   token through, a bad command line, a bad or missing config file or variable, each with a
+ *   message that names the problem;
+ * - `generate-master-key` and `rotate-master-key`;
  * - `-t=w -c=/path` runs on what the file says, and DIREKTIV_INGRESS_BIND overrides the file;
  * - the default `-t wis` on the embedded database (PGlite initdb in a fresh directory): what is
- *   not available yet (log and /api/healthz), a workflow through the API, SIGTERM → exit 0;
+ *   not available yet (log and /api/healthz), the generated master key, a workflow and a secret
+ *   through the API, SIGTERM → exit 0, a restart that keeps both;
  * - SIGTERM on PostgreSQL with 50 instances pending: exit 0, and a second process finishes each
  *   instance exactly once; with clients waiting (execute?wait=true, a live log stream) it still
  *   exits at once, answering them;
@@ -18,7 +21,7 @@
  * Independent cases run concurrently (the servers mostly wait); what a test starts is released
  * when it ends (see scope() in helpers.ts), failed or not.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server as NetServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -42,6 +45,11 @@ import {
   waitUntil,
 } from '../cluster/helpers.js';
 import type { ChainSpec } from '../cluster/helpers.js';
+import { PGlite } from '@electric-sql/pglite';
+import { openPostgres, wrapPglite } from '../../src/db/index.js';
+import * as namespaces from '../../src/namespaces/index.js';
+import { Secrets, UnknownMasterKeyError, generateMasterKey, keyId, localBackend, migrateSecretsDb } from '../../src/secrets/index.js';
+import { PG_ADMIN } from '../helpers/db-config.js';
 import { createPostgresDatabase, dropPostgresDatabase } from '../helpers/db.js';
 import { http, killAllChildren, REPO_ROOT, scope } from './helpers.js';
 import type { Run, Scope, Server } from './helpers.js';
@@ -53,7 +61,6 @@ interface Health {
 }
 
 const NOT_YET_I = /the action service \(i\) is not available in this version yet/;
-const NOT_YET_S = /the secrets service \(s\) is not available in this version yet/;
 
 /** A fresh PostgreSQL database (copied from the migrated template), dropped when the test ends. */
 async function freshDatabase(s: Scope): Promise<string> {
@@ -139,14 +146,14 @@ states:
 `;
 
     it(
-      'starts in a fresh data directory, says i and s are not available yet, runs a workflow, drains on SIGTERM; a restart keeps the data',
+      'starts in a fresh data directory, says i is not available yet, generates the master key, runs a workflow, drains on SIGTERM; a restart keeps the data',
       async ({ onTestFinished }) => {
         const s = scope(onTestFinished);
         const t0 = Date.now();
         const timing: Record<string, number> = {};
         const cwd = s.tempDir();
         const data = join(s.tempDir(), 'state');
-        const env = { DIREKTIV_DATA: data, DIREKTIV_INGRESS_BIND: '127.0.0.1:0' };
+        const env = { DIREKTIV_DATA: data, DIREKTIV_INGRESS_BIND: '127.0.0.1:0', DIREKTIV_SECRETS_BIND: '127.0.0.1:0' };
 
         // No -t, no -c, no DIREKTIV_DB. PGlite's initdb takes ~10 s on an idle machine, far more on a busy one.
         const server = await s.start([], { cwd, env, startTimeoutMs: 150_000 });
@@ -155,8 +162,14 @@ states:
 
         const warnings = server.messages(40);
         expect(warnings.some((m) => NOT_YET_I.test(m)), server.tail()).toBe(true);
-        expect(warnings.some((m) => NOT_YET_S.test(m)), server.tail()).toBe(true);
+        const keyFile = join(data, 'master.key');
+        expect(warnings, server.tail()).toContain(
+          `generated the secrets master key in ${keyFile}: back it up, apart from the databases; without it every secret is lost`,
+        );
+        expect(statSync(keyFile).mode & 0o777).toBe(0o600);
         expect(server.messages()).toContain(`database: embedded PGlite in ${join(data, 'main')}`);
+        expect(server.messages()).toContain(`secrets database: embedded PGlite in ${join(data, 'secrets')}`);
+        expect(server.messages().some((m) => /^secrets service listening on http:\/\/127\.0\.0\.1:\d+ \(token authentication\)$/.test(m))).toBe(true);
         expect(existsSync(join(data, 'main')), 'DIREKTIV_DATA/main').toBe(true);
         expect(existsSync(join(cwd, 'data')), './data despite DIREKTIV_DATA').toBe(false);
 
@@ -166,8 +179,7 @@ states:
         expect(h.components.w).toMatchObject({ enabled: true, available: true });
         expect(h.components.i.available).toBe(false);
         expect(h.components.i.message).toMatch(NOT_YET_I);
-        expect(h.components.s.available).toBe(false);
-        expect(h.components.s.message).toMatch(NOT_YET_S);
+        expect(h.components.s).toMatchObject({ enabled: true, available: true });
         expect(h.warnings).toEqual([]);
 
         const api = `${server.url}/api`;
@@ -187,6 +199,11 @@ states:
         expect(run.json()).toEqual({ greeting: 'Good day, Ada.', length: 14 });
         const id = String(run.headers['direktiv-instanceid']);
         expect(id).toMatch(/^cli-demo\/greeting\/\w+$/);
+        const secret = await http('POST', `${api}/namespaces/cli-demo/secrets`, {
+          body: JSON.stringify({ name: 'token', data: 'kept-across-restarts' }),
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(secret.status, secret.text).toBe(200);
         timing.workflowRun = Date.now() - t0;
 
         timing.stop = await expectGracefulStop(server, 'SIGTERM');
@@ -198,6 +215,10 @@ states:
         const got = await http('GET', `${again.url}/api/instances/${id}`);
         expect(got.status, got.text).toBe(200);
         expect(got.json()).toMatchObject({ status: 'complete', output: { greeting: 'Good day, Ada.' } });
+        // The same master key (read, not generated again) and the secret still there.
+        expect(again.messages(40).some((m) => m.startsWith('generated the secrets master key'))).toBe(false);
+        const names = await http('GET', `${api.replace(server.url, again.url)}/namespaces/cli-demo/secrets`);
+        expect(names.json()).toMatchObject({ items: [{ name: 'token' }], total: 1 });
         timing.secondStop = await expectGracefulStop(again, 'SIGINT');
 
         console.log(`embedded default: ${JSON.stringify(timing)} (ms)`);
@@ -554,15 +575,79 @@ states:
 
   // -------------------------------------------------------------------------------------------
   describe('components this version does not have', () => {
-    it.for([
-      { t: 'i', says: NOT_YET_I },
-      { t: 's', says: NOT_YET_S },
-    ])('-t $t alone exits non-zero saying it is not available yet', async ({ t, says }, { onTestFinished }) => {
+    it('-t i alone exits non-zero saying it is not available yet', async ({ onTestFinished }) => {
       const s = scope(onTestFinished);
       const { cwd, env } = sandbox(s);
-      const run = await s.run(['-t', t], { cwd, env });
+      const run = await s.run(['-t', 'i'], { cwd, env });
       expectRefused(run, cwd);
-      expect(run.stderr).toMatch(says);
+      expect(run.stderr).toMatch(NOT_YET_I);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('the secrets service alone and the master-key commands', () => {
+    it('-t s alone on an embedded main database without a token is refused, naming what to configure', async ({ onTestFinished }) => {
+      const s = scope(onTestFinished);
+      const { cwd, env } = sandbox(s);
+      const run = await s.run(['-t', 's'], { cwd, env });
+      expectRefused(run, cwd);
+      expect(run.stderr).toMatch(/-t s without w: configure \[secretsAPI\] Token \(DIREKTIV_SECRETS_TOKEN\)/);
+    });
+
+    it('generate-master-key prints a new 32-byte key and nothing else', async ({ onTestFinished }) => {
+      const s = scope(onTestFinished);
+      const { cwd, env } = sandbox(s);
+      const [a, b] = await Promise.all([s.run(['generate-master-key'], { cwd, env }), s.run(['generate-master-key'], { cwd, env })]);
+      for (const r of [a, b]) {
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
+        expect(Buffer.from(r.stdout.trim(), 'base64')).toHaveLength(32);
+      }
+      expect(a.stdout).not.toBe(b.stdout);
+      expect(existsSync(join(cwd, 'data'))).toBe(false);
+    });
+
+    it('rotate-master-key re-wraps every namespace key with the new key; the old key alone then reads nothing', async ({ onTestFinished }) => {
+      const s = scope(onTestFinished);
+      const { cwd, env } = sandbox(s);
+      const database = await freshDatabase(s);
+      const main = await openPostgres({ connection: { ...PG_ADMIN, database }, poolSize: 2 });
+      s.defer(() => main.close());
+      const secretsDb = new PGlite();
+      const sec = wrapPglite(secretsDb);
+      s.defer(() => sec.close());
+      await migrateSecretsDb(sec);
+      const oldKey = generateMasterKey();
+      const newKey = generateMasterKey();
+      const before = new Secrets({ mainDb: main, backend: localBackend(sec), keyring: { current: oldKey, previous: [] } });
+      for (const ns of ['one', 'two', 'three']) {
+        await namespaces.create(main, ns);
+        await before.set(ns, 'secret', 'token', `value of ${ns}`);
+      }
+      const dbEnv = { ...env, DIREKTIV_DB: connectionUrl(database) };
+
+      // Without the old key among PreviousKeys nothing can be re-wrapped, and nothing is.
+      const refused = await s.run(['rotate-master-key'], { cwd, env: { ...dbEnv, DIREKTIV_SECRETS_KEY: newKey.toString('base64') } });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(`wrapped by master key(s) ${keyId(oldKey)}`);
+      expect(refused.stderr).toContain('Nothing was changed');
+
+      const run = await s.run(['rotate-master-key'], {
+        cwd,
+        env: { ...dbEnv, DIREKTIV_SECRETS_KEY: newKey.toString('hex'), DIREKTIV_SECRETS_PREVIOUS_KEYS: oldKey.toString('base64') },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`re-wrapped 3 namespace key(s)`);
+      expect(run.stdout).toContain(`wrapped by master key ${keyId(newKey)}`);
+      expect(`${run.stdout}${run.stderr}`).not.toContain(newKey.toString('base64'));
+      expect(`${run.stdout}${run.stderr}`).not.toContain(oldKey.toString('base64'));
+
+      const after = new Secrets({ mainDb: main, backend: localBackend(sec), keyring: { current: newKey, previous: [] } });
+      expect(await after.resolve('two', ['token'])).toEqual({ token: 'value of two' });
+      await expect(before.resolve('two', ['token'])).rejects.toThrow(UnknownMasterKeyError);
+      // Again: nothing left to do.
+      const again = await s.run(['rotate-master-key'], { cwd, env: { ...dbEnv, DIREKTIV_SECRETS_KEY: newKey.toString('base64') } });
+      expect(again.stdout).toContain('re-wrapped 0 namespace key(s)');
     });
   });
 

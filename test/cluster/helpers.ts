@@ -5,7 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createPostgresDatabase, dropPostgresDatabase } from '../helpers/db.js';
@@ -18,13 +20,17 @@ export interface NodeOptions {
   workers?: number;
   /** ISO duration of the queue poll interval */
   pollInterval?: string;
+  /** `-t` (default "w"); a node without w is ready when its secrets service listens */
+  components?: string;
+  /** more environment (config overrides) */
+  env?: Record<string, string>;
 }
 
 export interface ServerNode {
   name: string;
   proc: ChildProcess;
   pid: number;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT: the public API, or the secrets service of a node without w */
   url: string;
   /** resolves with the exit code or signal once the process is gone */
   exited: Promise<string>;
@@ -52,16 +58,21 @@ export function connectionUrl(database: string, applicationName?: string): strin
   return `postgres://${user}@${host}:${port}/${database}${app}`;
 }
 
-/** Starts `direktiv -t w` on `database` and resolves once its API listens. */
+/** Starts `direktiv -t w` (or `opts.components`) on `database`; resolves once it listens. */
 export async function startNode(database: string, opts: NodeOptions, startTimeoutMs = 30_000): Promise<ServerNode> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DIREKTIV_DB: connectionUrl(database, opts.name),
     DIREKTIV_INGRESS_BIND: '127.0.0.1:0',
     DIREKTIV_ENGINE_POLL_INTERVAL: opts.pollInterval ?? 'PT0.2S',
+    // Its own data directory (a generated master key lands there), never the checkout's ./data.
+    DIREKTIV_DATA: mkdtempSync(join(tmpdir(), 'direktiv-node-')),
+    ...opts.env,
   };
+  const components = opts.components ?? 'w';
+  const ready = components.includes('w') ? /"msg":"API listening on (http:\/\/[^"]+)"/ : /"msg":"secrets service listening on (https?:\/\/[^" ]+)/;
   if (opts.workers !== undefined) env.DIREKTIV_ENGINE_WORKERS = String(opts.workers);
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/direktiv.ts', '-t', 'w'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/direktiv.ts', '-t', components], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,7 +101,7 @@ export async function startNode(database: string, opts: NodeOptions, startTimeou
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
         remember(line);
-        const m = /"msg":"API listening on (http:\/\/[^"]+)"/.exec(line);
+        const m = ready.exec(line);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]!);

@@ -5,8 +5,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, Engine } from '../../src/engine/index.js';
-import { noActionService, noSecrets, variableStore, workflowCatalog } from '../../src/server/adapters.js';
-import { startTestEngine } from '../helpers/engine.js';
+import { noActionService, variableStore, workflowCatalog } from '../../src/server/adapters.js';
+import { emptySecrets, startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
 
 describe('two engines on one database', () => {
@@ -21,7 +21,7 @@ describe('two engines on one database', () => {
       workflows: workflowCatalog,
       variables: variableStore,
       actions: noActionService,
-      secrets: noSecrets,
+      secrets: emptySecrets,
       logger: pino({ level: 'silent' }),
     });
   });

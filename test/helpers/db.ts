@@ -38,13 +38,17 @@ export async function createTestDb(backend: Backend, poolSize = 10): Promise<Tes
   };
 }
 
-/** An empty copy of the migrated template on the machine's PostgreSQL. */
-export async function createPostgresDatabase(): Promise<pg.ClientConfig> {
+/**
+ * An empty copy of the migrated template on the machine's PostgreSQL, or with `empty` a
+ * database with no tables at all (e.g. for the secrets service, which migrates its own).
+ */
+export async function createPostgresDatabase(opts: { empty?: boolean } = {}): Promise<pg.ClientConfig> {
   const name = `direktiv_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client(PG_ADMIN);
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateName(process.env.DIREKTIV_TEST_FINGERPRINT!)}`);
+    const template = opts.empty ? 'template0' : templateName(process.env.DIREKTIV_TEST_FINGERPRINT!);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   } finally {
     await admin.end();
   }

@@ -4,14 +4,21 @@
  */
 import pino from 'pino';
 import { Engine, DEFAULT_SETTINGS } from '../../src/engine/index.js';
-import type { EngineSettings, InstanceDetail } from '../../src/engine/index.js';
+import type { EngineSettings, InstanceDetail, SecretsProvider } from '../../src/engine/index.js';
+import { Codes, WorkflowError } from '../../src/language/index.js';
 import type { Value } from '../../src/jq/index.js';
 import * as namespaces from '../../src/namespaces/index.js';
 import * as logs from '../../src/logs/index.js';
-import { noActionService, noSecrets, variableStore, workflowCatalog } from '../../src/server/adapters.js';
+import { noActionService, variableStore, workflowCatalog } from '../../src/server/adapters.js';
 import * as workflows from '../../src/workflows/index.js';
 import { createTestDb } from './db.js';
 import type { Backend, TestDb } from './db.js';
+
+/** Secrets as a namespace without any: every name is missing (what the real provider says then). */
+export const emptySecrets: SecretsProvider = {
+  resolve: (namespace, names) =>
+    Promise.reject(new WorkflowError(Codes.secretsNotFound, `secret '${names[0]}' not found in namespace '${namespace}'`, false)),
+};
 
 export interface TestEngine {
   t: TestDb;
@@ -32,7 +39,7 @@ export async function startTestEngine(backend: Backend, settings: Partial<Engine
     workflows: workflowCatalog,
     variables: variableStore,
     actions: noActionService,
-    secrets: noSecrets,
+    secrets: emptySecrets,
     logger: pino({ level: 'silent' }),
   });
   await engine.start();

@@ -27,7 +27,7 @@ const VALUES: Record<string, string> = {
   'db.password': 'hunter2-correct-horse-battery',
   EMPTYISH: ' ',
 };
-const REGISTRY = '{"user":"robot","token":"registry-token-5be1d2"}';
+const REGISTRY = 'robot:registry-token-5be1d2';
 
 describe.each(BACKENDS)('Secrets on %s (main and secrets databases apart)', (backend) => {
   let main: TestDb;
@@ -124,8 +124,10 @@ describe.each(BACKENDS)('Secrets on %s (main and secrets databases apart)', (bac
     expect(() => unwrapDataKey(guess.current, rows[0]!.wrapped, 'alpha')).toThrow(DecryptError);
   });
 
-  it('deleting a namespace forgets its key and its ciphertexts', async () => {
-    await secrets.deleteNamespace(undefined, 'alpha');
+  it('deleting a namespace forgets its ciphertexts, then its key with the namespace row', async () => {
+    await secrets.deleteNamespace('alpha');
+    expect((await sec.db.query(`SELECT 1 FROM secrets WHERE namespace = 'alpha'`)).rowCount).toBe(0);
+    await main.db.query(`DELETE FROM namespaces WHERE name = 'alpha'`);
     expect(await readDataKey(main.db, keyring, 'alpha')).toBeUndefined();
     expect((await sec.db.query(`SELECT 1 FROM secrets WHERE namespace = 'alpha'`)).rowCount).toBe(0);
     await expect(secrets.resolve('alpha', ['API_TOKEN'])).rejects.toThrow(SecretNotFoundError);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildSecretsService, migrateSecretsDb, serviceToken } from '../../src/secrets/index.js';
+import { buildSecretsService, migrateSecretsDb } from '../../src/secrets/index.js';
 import { BACKENDS, createTestDb } from '../helpers/db.js';
 import type { TestDb } from '../helpers/db.js';
 import { createSecretsTestDb } from './helpers.js';
@@ -98,11 +98,6 @@ describe.each(BACKENDS)('secrets service on %s', (backend) => {
     expect(ok.statusCode).toBe(204);
   });
 
-  it('generates one service token and keeps it', async () => {
-    const a = await serviceToken(t.db);
-    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await serviceToken(t.db)).toBe(a);
-  });
 
   it('refuses to migrate the main database as the secrets database', async () => {
     const main = await createTestDb(backend, 2);

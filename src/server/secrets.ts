@@ -1,0 +1,84 @@
+/**
+ * Secrets in a process: the flow side (the Secrets the engine and the API use) and the secrets
+ * service (`s`). In one process the flow side calls the secrets database directly; apart, it
+ * calls the service over HTTP(S) at `[secretsAPI] Endpoint` (default: its Bind address).
+ */
+import type { Logger } from 'pino';
+import type { Bind, Config } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import { Secrets, buildSecretsService, httpBackend, localBackend, migrateSecretsDb } from '../secrets/index.js';
+import { clientTls, serverTls } from '../util/certs.js';
+import { describeDatabase, openDatabase } from './database.js';
+import { ensureComponentToken } from './generated.js';
+import { loadKeyring, unknownMasterKeys } from './keyring.js';
+
+/** How a component reaches a bound address when no endpoint is configured. */
+export function endpointOf(bind: Bind): string {
+  const host = bind.host === '0.0.0.0' ? '127.0.0.1' : bind.host === '::' ? '::1' : bind.host;
+  return `${host.includes(':') ? `[${host}]` : host}:${bind.port}`;
+}
+
+/** The token flow nodes present to the secrets service: configured, or generated into the main database. */
+export async function componentToken(config: Config, mainDb: Db): Promise<string> {
+  return config.secrets.token ?? (await ensureComponentToken(mainDb));
+}
+
+export async function openSecretsDatabase(config: Config, logger: Logger): Promise<Db> {
+  const db = await openDatabase(
+    config.secrets.db,
+    8,
+    (err) => logger.error({ err }, 'secrets database connection error'),
+    migrateSecretsDb,
+  );
+  logger.info(`secrets database: ${describeDatabase(config.secrets.db)}`);
+  return db;
+}
+
+export interface FlowSecrets {
+  secrets: Secrets;
+  close(): void;
+}
+
+/** The flow side. `local`: the secrets database when this process runs the secrets service too. */
+export async function flowSecrets(config: Config, mainDb: Db, local: Db | undefined, logger: Logger): Promise<FlowSecrets> {
+  const keyring = loadKeyring(config, logger);
+  const unknown = await unknownMasterKeys(mainDb, keyring);
+  if (unknown.length > 0) {
+    logger.error(
+      `secrets: namespace keys wrapped by master key(s) ${unknown.join(', ')} cannot be read by this node; ` +
+        'configure that key as [secretsAPI] Key or PreviousKeys',
+    );
+  }
+  const defaultRegistry = config.flow.registry;
+  if (local) {
+    return { secrets: new Secrets({ mainDb, backend: localBackend(local), keyring, defaultRegistry }), close: () => {} };
+  }
+  const endpoint = config.secrets.endpoint ?? endpointOf(config.secrets.bind);
+  const tls = clientTls(config.certs, 'flow');
+  const backend = httpBackend(endpoint, await componentToken(config, mainDb), tls ? { tls } : {});
+  logger.info(`secrets: the secrets service at ${endpoint}${tls ? ' (TLS)' : ''}`);
+  return { secrets: new Secrets({ mainDb, backend, keyring, defaultRegistry }), close: () => backend.close() };
+}
+
+export interface SecretsService {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The secrets service on `[secretsAPI] Bind`. Callers authenticate with a client certificate
+ * (`[Certs]` with a CA) or with the component token: configured, or generated into the main
+ * database (`mainDb`, when this process has it).
+ */
+export async function startSecretsService(config: Config, db: Db, mainDb: Db | undefined, logger: Logger): Promise<SecretsService> {
+  const tls = serverTls(config.certs, 'secrets');
+  const token = config.secrets.token ?? (mainDb ? await ensureComponentToken(mainDb) : undefined);
+  const app = buildSecretsService({ db, logger, ...(token ? { token } : {}), ...(tls ? { tls } : {}) });
+  const { host, port } = config.secrets.bind;
+  const listening = await app.listen({ host, port });
+  const url = `${tls ? 'https' : 'http'}://${endpointOf({ host, port: Number(new URL(listening).port) })}`;
+  logger.info(
+    `secrets service listening on ${url} (${tls?.requestCert ? 'mutual TLS' : tls ? 'TLS and token' : 'token'} authentication)`,
+  );
+  return { url, close: () => app.close() };
+}
