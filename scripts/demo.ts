@@ -75,6 +75,7 @@ say(`
 The API is at ${api} (OpenAPI: ${api}/openapi.json). Try:
   curl -s -XPOST '${api}/namespaces/demo/workflows/greeting/execute?wait=true' -d '{"name":"Grace"}'
   curl -s ${api}/namespaces/demo/instances
+  curl -s -XPOST ${api}/namespaces/demo/secrets -d '{"name":"token","data":"s3cr3t"}'   # values are write-only
 Ctrl-C stops the server (it drains first).`);
 
 const stop = () => {

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { generateMasterKey } from '../../src/secrets/index.js';
-import { makeCertsDirectory } from '../helpers/certs.js';
+import { makeCertsDirectory, removeCertsDirectory } from '../helpers/certs.js';
 import { createPostgresDatabase, dropPostgresDatabase } from '../helpers/db.js';
 import { PG_ADMIN } from '../helpers/db-config.js';
 import { connectionUrl, createClusterDb, killAllNodes, startNode, waitUntil } from './helpers.js';
@@ -117,10 +117,12 @@ describe.each([
 ])('-t w and -t s as two processes ($layout)', ({ certs }) => {
   let main: ClusterDb | undefined;
   let secretsDb: string | undefined;
+  let certsDir: string | undefined;
   afterEach(killAllNodes);
   afterAll(async () => {
     await main?.drop();
     if (secretsDb) await dropPostgresDatabase(secretsDb);
+    if (certsDir) removeCertsDirectory(certsDir);
   });
 
   it('work like one process; the service refuses strangers; killed, only secret-using actions fail (catchably) until it returns', async () => {
@@ -134,7 +136,7 @@ describe.each([
       DIREKTIV_SECRETS_ENDPOINT: `127.0.0.1:${port}`,
       DIREKTIV_SECRETS_KEY: masterKey,
     };
-    if (certs) shared.DIREKTIV_CERTS = makeCertsDirectory(['flow', 'secrets']);
+    if (certs) shared.DIREKTIV_CERTS = certsDir = makeCertsDirectory(['flow', 'secrets']);
     const startService = () => startNode(main!.name, { name: 'secrets', components: 's', env: shared });
     let service: ServerNode = await startService();
     const flow = await startNode(main.name, { name: 'flow', env: shared });

@@ -4,9 +4,9 @@
  * certificates, laid out as src/util/certs.ts reads them.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const openssl = (cwd: string, ...args: string[]) => execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 
@@ -41,4 +41,9 @@ export function makeCertsDirectory(components: string[]): string {
     copyFileSync(join(ca, 'ca.pem'), join(dir, 'ca.pem'));
   }
   return join(ca, 'certs');
+}
+
+/** Removes what makeCertsDirectory made. */
+export function removeCertsDirectory(certs: string): void {
+  rmSync(dirname(certs), { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsUnavailableError, buildSecretsService, httpBackend } from '../../src/secrets/index.js';
 import { CertsError, clientTls, serverTls } from '../../src/util/certs.js';
-import { makeCertsDirectory } from '../helpers/certs.js';
+import { makeCertsDirectory, removeCertsDirectory } from '../helpers/certs.js';
 import type { TestDb } from '../helpers/db.js';
 import { createSecretsTestDb } from './helpers.js';
 
@@ -34,6 +34,7 @@ describe('secrets service with mutual TLS', () => {
   afterAll(async () => {
     await app?.close();
     await sec?.drop();
+    for (const d of [certs, otherCerts]) if (d) removeCertsDirectory(d);
   });
 
   it('a flow node with its client certificate stores and fetches without a token', async () => {
