@@ -16,6 +16,7 @@ import { logRoutes } from './routes/logs.js';
 import { metricRoutes } from './routes/metrics.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { secretRoutes } from './routes/secrets.js';
 import { variableRoutes } from './routes/variables.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { AppOptions, Deps } from './types.js';
@@ -34,7 +35,7 @@ const MAX_PARAM_LENGTH = 512;
 
 export function buildApp(opts: AppOptions): FastifyInstance {
   const { db, engine, config } = opts;
-  const deps: Deps = { db, engine, config };
+  const deps: Deps = { db, engine, config, ...(opts.secrets ? { secrets: opts.secrets } : {}) };
   const onError = errorHandler(config.bodyLimit);
   const app = Fastify({
     bodyLimit: config.bodyLimit,
@@ -64,6 +65,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   void app.register(instanceRoutes, deps);
   void app.register(logRoutes, deps);
   void app.register(variableRoutes, deps);
+  void app.register(secretRoutes, deps);
   void app.register(jqRoutes, deps);
   void app.register(metricRoutes, deps);
   void app.register(openApiRoutes, { builder: openapi });

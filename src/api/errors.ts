@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EngineRequestError } from '../engine/types.js';
 import { InvalidNameError, NamespaceExistsError, NamespaceNotFoundError } from '../namespaces/index.js';
+import { InvalidSecretError, SecretsUnavailableError } from '../secrets/index.js';
 import { InvalidKeyError, VariableTooLargeError } from '../variables/index.js';
 import {
   RevisionConflictError,
@@ -46,6 +47,7 @@ export const CATALOGUE: ReadonlyArray<readonly [ErrorClass, number]> = [
   [WorkflowExistsError, 409],
   [RevisionConflictError, 409],
   [VariableTooLargeError, 413],
+  [SecretsUnavailableError, 503],
 ];
 
 /** Errors raised by Fastify itself, by code, with a clearer message. */
@@ -72,6 +74,7 @@ export function toErrorResponse(err: unknown, bodyLimit: number): { status: numb
   if (err instanceof RevisionConflictError) {
     return answer(409, err.message, [{ expectedRevision: err.expected, currentRevision: err.current }]);
   }
+  if (err instanceof InvalidSecretError) return answer(err.status, err.message);
   for (const [cls, status] of CATALOGUE) if (err instanceof cls) return answer(status, err.message);
   if (err instanceof EngineRequestError) return answer(err.status, err.message);
   const fe = err as Partial<FastifyError> & Error;
@@ -94,7 +97,9 @@ export function toErrorResponse(err: unknown, bodyLimit: number): { status: numb
 export function errorHandler(bodyLimit: number) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, headers } = toErrorResponse(err, bodyLimit);
-    if (status >= 500 && !(err instanceof ApiError)) request.log.error({ err }, 'request failed');
+    // 503: a dependency (the secrets service) is away, which is an operational state, not a bug.
+    if (status === 503) request.log.warn(`request failed: ${body.message}`);
+    else if (status >= 500 && !(err instanceof ApiError)) request.log.error({ err }, 'request failed');
     return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
   };
 }

@@ -17,7 +17,8 @@ export function wrapPglite(db: PGlite): Db {
     },
     query: async <R>(text: string, params?: unknown[]): Promise<QueryResult<R>> => {
       const r = await q.query<R>(text, params);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      // PGlite reports 0 affected rows for a SELECT; pg's rowCount is the rows it returned.
+      return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
     },
   });
   const top = wrap(db);

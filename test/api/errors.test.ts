@@ -4,18 +4,29 @@ import { toErrorResponse } from '../../src/api/errors.js';
 import { parseTimeout } from '../../src/api/duration.js';
 import { EngineRequestError } from '../../src/engine/types.js';
 import * as namespaces from '../../src/namespaces/index.js';
+import * as secrets from '../../src/secrets/index.js';
 import * as variables from '../../src/variables/index.js';
 import * as workflows from '../../src/workflows/index.js';
 
-/** Errors that are internal on purpose: a 500 whose detail goes only to the server log. */
-const INTERNAL = new Set<unknown>([workflows.StoredRevisionInvalidError]);
+/**
+ * Errors that are internal on purpose (a 500 whose detail goes only to the server log), or that
+ * no route meets (the engine's secrets provider maps them), or whose status travels with them.
+ */
+const INTERNAL = new Set<unknown>([
+  workflows.StoredRevisionInvalidError,
+  secrets.MasterKeyError,
+  secrets.DecryptError,
+  secrets.UnknownMasterKeyError,
+  secrets.SecretNotFoundError,
+  secrets.InvalidSecretError,
+]);
 
 const errorClasses = (mod: Record<string, unknown>) =>
   Object.values(mod).filter((v): v is typeof Error => typeof v === 'function' && v.prototype instanceof Error);
 
 describe('the error catalogue', () => {
   it('has every error class the data modules export, and nothing else', () => {
-    const exported = [namespaces, variables, workflows].flatMap((m) => errorClasses(m as Record<string, unknown>));
+    const exported = [namespaces, variables, workflows, secrets].flatMap((m) => errorClasses(m as Record<string, unknown>));
     const catalogued = new Set(CATALOGUE.map(([cls]) => cls));
     for (const cls of exported) {
       if (!INTERNAL.has(cls)) expect(catalogued.has(cls), cls.name).toBe(true);
@@ -34,6 +45,9 @@ describe('the error catalogue', () => {
       [new workflows.WorkflowExistsError('abc', 'def'), 409],
       [new workflows.RevisionConflictError(1, 2), 409],
       [new variables.VariableTooLargeError(10), 413],
+      [new secrets.InvalidSecretError('bad name'), 400],
+      [new secrets.InvalidSecretError('too big', 413), 413],
+      [new secrets.SecretsUnavailableError('away'), 503],
       [new EngineRequestError(409, 'disabled'), 409],
       [new ApiError(401, 'no'), 401],
       [new workflows.StoredRevisionInvalidError('u', 1, []), 500],

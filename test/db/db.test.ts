@@ -18,6 +18,20 @@ describe.each(BACKENDS)('database on %s', (backend) => {
     expect(await migrate(t.db)).toEqual([]);
   });
 
+  it('rowCount is what pg says: rows of a SELECT, rows changed by a write', async () => {
+    await t.db.query("INSERT INTO namespaces (name) VALUES ('count-a'), ('count-b')");
+    const counts = async (q: typeof t.db) => [
+      (await q.query("SELECT 1 FROM namespaces WHERE name LIKE 'count-%'")).rowCount,
+      (await q.query("SELECT 1 FROM namespaces WHERE name = 'count-none'")).rowCount,
+      (await q.query("UPDATE namespaces SET name = name WHERE name LIKE 'count-%'")).rowCount,
+      (await q.query("UPDATE namespaces SET name = name WHERE name LIKE 'count-%' RETURNING name")).rowCount,
+      (await q.query("DELETE FROM namespaces WHERE name = 'count-none'")).rowCount,
+    ];
+    expect(await counts(t.db)).toEqual([2, 0, 2, 2, 0]);
+    expect(await t.db.tx((q) => counts(q as typeof t.db))).toEqual([2, 0, 2, 2, 0]);
+    await t.db.query("DELETE FROM namespaces WHERE name LIKE 'count-%'");
+  });
+
   it('rolls a failed transaction back whole', async () => {
     await expect(
       t.db.tx(async (q) => {

@@ -6,7 +6,7 @@ import type { PageQuery } from '../pagination.js';
 import { errorResponses, namespaceSchema, nsParams } from '../schemas.js';
 import type { Deps } from '../types.js';
 
-export const namespaceRoutes: FastifyPluginCallback<Deps> = (app, { db, engine }, done) => {
+export const namespaceRoutes: FastifyPluginCallback<Deps> = (app, { db, engine, secrets }, done) => {
   app.get<{ Querystring: PageQuery }>(
     '/api/namespaces',
     {
@@ -44,6 +44,9 @@ export const namespaceRoutes: FastifyPluginCallback<Deps> = (app, { db, engine }
       },
     },
     async (request, reply) => {
+      // Secrets first: if the secrets service cannot be reached, the request fails (503) with
+      // the namespace and everything in it still there.
+      await secrets?.deleteNamespace(request.params.ns);
       if (!(await engine.deleteNamespace(request.params.ns))) throw notFound(`namespace ${JSON.stringify(request.params.ns)}`);
       return reply.code(204).send();
     },
