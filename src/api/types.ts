@@ -36,6 +36,8 @@ export interface SecretsApi {
   delete(ns: string, kind: SecretKind, name: string): Promise<boolean>;
   /** Deletes the namespace's secrets and registries; called before the namespace itself goes. */
   deleteNamespace(ns: string): Promise<void>;
+  /** Why secrets cannot be used now (for /api/healthz), or undefined. */
+  problem(): Promise<string | undefined>;
 }
 
 export interface AppOptions {

@@ -37,6 +37,10 @@ export interface SecretsBackend {
   fetch(ns: string, kind: SecretKind, names: string[]): Promise<Map<string, Buffer>>;
   delete(ns: string, kind: SecretKind, name: string): Promise<boolean>;
   deleteNamespace(ns: string): Promise<void>;
+  /** Resolves when the store answers; SecretsUnavailableError (or the database's error) when not. */
+  ping(): Promise<void>;
+  /** where the ciphertexts are, for messages */
+  readonly where: string;
 }
 
 /** Single-process mode: the store on the embedded secrets database, called directly. */
@@ -49,6 +53,10 @@ export function localBackend(db: Db): SecretsBackend {
     deleteNamespace: async (ns) => {
       await store.deleteNamespace(db, ns);
     },
+    ping: async () => {
+      await db.query('SELECT 1');
+    },
+    where: 'the secrets database',
   };
 }
 
@@ -148,6 +156,10 @@ export function httpBackend(endpoint: string, token: string, opts: HttpBackendOp
     async deleteNamespace(ns) {
       await call('DELETE', p(ns));
     },
+    async ping() {
+      await call('GET', '/v1/healthz');
+    },
+    where: `the secrets service at ${base.host}`,
     close: () => agent.destroy(),
   };
 }
@@ -240,6 +252,16 @@ export class Secrets {
       return out;
     } finally {
       key.fill(0);
+    }
+  }
+
+  /** Why secrets cannot be used right now (the store does not answer), or undefined when they can. */
+  async problem(): Promise<string | undefined> {
+    try {
+      await this.backend.ping();
+      return undefined;
+    } catch (err) {
+      return err instanceof SecretsUnavailableError ? err.message : `${this.backend.where} does not answer: ${(err as Error).message}`;
     }
   }
 

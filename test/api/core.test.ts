@@ -8,7 +8,7 @@ import { FakeEngine } from './fake-engine.js';
 import { baseConfig, createTestApp, yaml } from './setup.js';
 import type { TestApp } from './setup.js';
 
-/** Every route the API serves, as api.md lists them (events, secrets and registries come later). */
+/** Every route the API serves, as api.md lists them (events come later). */
 const ROUTES = [
   'GET /api/healthz',
   'GET /api/namespaces',
@@ -27,6 +27,12 @@ const ROUTES = [
   'DELETE /api/instances/{ns}/{wf}/{id}',
   'GET /api/instances/{ns}/{wf}/{id}/logs',
   'GET /api/namespaces/{ns}/logs',
+  'GET /api/namespaces/{ns}/secrets',
+  'POST /api/namespaces/{ns}/secrets',
+  'DELETE /api/namespaces/{ns}/secrets/{name}',
+  'GET /api/namespaces/{ns}/registries',
+  'POST /api/namespaces/{ns}/registries',
+  'DELETE /api/namespaces/{ns}/registries/{name}',
   'GET /api/namespaces/{ns}/variables',
   'GET /api/namespaces/{ns}/variables/{key}',
   'PUT /api/namespaces/{ns}/variables/{key}',

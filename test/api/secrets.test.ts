@@ -118,6 +118,14 @@ describe.each(BACKENDS)('secrets routes on %s', (backend) => {
     expect((await call('GET', '/api/namespaces/gone/secrets')).json()).toMatchObject({ items: [], total: 0 });
   });
 
+  it('/api/healthz reports the secrets the flow component uses', async () => {
+    const health = await call('GET', '/api/healthz');
+    expect(health.json()).toMatchObject({
+      status: 'ok',
+      components: { s: { enabled: false, available: true, message: 'not started on this node; the flow component reaches it' } },
+    });
+  });
+
   it('the OpenAPI document describes the routes and holds no value', async () => {
     const doc = await call('GET', '/api/openapi.json');
     const paths = Object.keys(doc.json<{ paths: Record<string, unknown> }>().paths);
@@ -155,7 +163,13 @@ describe('secrets routes without a reachable secrets service', () => {
 
   it('an unreachable service: 503 naming it, and a namespace deletion that changes nothing', async () => {
     const down = (): Promise<never> => Promise.reject(new SecretsUnavailableError('the secrets service at 127.0.0.1:2610 is not reachable: connect ECONNREFUSED'));
-    const unreachable: SecretsApi = { list: down, set: down, delete: down, deleteNamespace: down };
+    const unreachable: SecretsApi = {
+      list: down,
+      set: down,
+      delete: down,
+      deleteNamespace: down,
+      problem: () => Promise.resolve('the secrets service at 127.0.0.1:2610 is not reachable: connect ECONNREFUSED'),
+    };
     const app = buildApp({ db: main.db, engine: new FakeEngine(main.db), config: baseConfig, secrets: unreachable });
     try {
       await app.inject({ method: 'PUT', url: '/api/namespaces/kept' });
@@ -164,6 +178,13 @@ describe('secrets routes without a reachable secrets service', () => {
       expect(r.json()).toMatchObject({ code: 503, message: expect.stringContaining('not reachable') as unknown });
       expect((await app.inject({ method: 'DELETE', url: '/api/namespaces/kept' })).statusCode).toBe(503);
       expect((await app.inject({ method: 'GET', url: '/api/namespaces' })).json<{ items: { name: string }[] }>().items.map((n) => n.name)).toContain('kept');
+      // The node is up, but says what it cannot do.
+      const health = await app.inject({ method: 'GET', url: '/api/healthz' });
+      expect(health.statusCode).toBe(200);
+      expect(health.json()).toMatchObject({
+        status: 'degraded',
+        components: { s: { enabled: false, available: false, message: 'the secrets service at 127.0.0.1:2610 is not reachable: connect ECONNREFUSED' } },
+      });
     } finally {
       await app.close();
     }

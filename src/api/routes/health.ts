@@ -7,8 +7,6 @@ const COMPONENTS: Record<ComponentLetter, string> = {
   s: 'secrets service',
 };
 
-const DB_TIMEOUT_MS = 2000;
-
 const componentSchema = {
   type: 'object',
   required: ['name', 'enabled', 'available'],
@@ -46,18 +44,20 @@ interface Component {
   message?: string;
 }
 
-async function databaseProblem(deps: Deps): Promise<string | undefined> {
+const CHECK_TIMEOUT_MS = 2000;
+
+/** The problem `check` reports or throws, or a timeout; undefined when it is fine. */
+async function bounded(what: string, check: () => Promise<string | undefined>): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      deps.db.query('SELECT 1'),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('no answer within 2 s')), DB_TIMEOUT_MS);
+    return await Promise.race([
+      check(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
       }),
     ]);
-    return undefined;
   } catch (err) {
-    return `the database is not reachable: ${err instanceof Error ? err.message : String(err)}`;
+    return `${what} is not reachable: ${err instanceof Error ? err.message : String(err)}`;
   } finally {
     clearTimeout(timer);
   }
@@ -75,16 +75,28 @@ export const healthRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => {
       },
     },
     async (_request, reply) => {
-      const { config } = deps;
-      const dbProblem = await databaseProblem(deps);
+      const { config, secrets } = deps;
+      const [dbProblem, secretsProblem] = await Promise.all([
+        bounded('the database', async () => {
+          await deps.db.query('SELECT 1');
+          return undefined;
+        }),
+        secrets ? bounded('the secrets service', () => secrets.problem()) : undefined,
+      ]);
       const components = {} as Record<ComponentLetter, Component>;
+      // Components this node depends on, run here or not: the secrets the flow component uses.
+      const used = (letter: ComponentLetter) => config.components[letter] || (letter === 's' && secrets !== undefined);
       for (const letter of ['w', 'i', 's'] as const) {
         const c: Component = { name: COMPONENTS[letter], enabled: config.components[letter], available: false };
         const notice = unavailableNotice(config.unavailable, letter);
         if (notice !== undefined) c.message = notice;
-        else if (!c.enabled) c.message = 'not started on this node';
+        else if (!used(letter)) c.message = 'not started on this node';
         else if (letter === 'w' && dbProblem) c.message = dbProblem;
-        else c.available = true;
+        else if (letter === 's' && secretsProblem) c.message = secretsProblem;
+        else {
+          c.available = true;
+          if (!c.enabled) c.message = 'not started on this node; the flow component reaches it';
+        }
         components[letter] = c;
       }
       const warnings: string[] = [];
@@ -92,7 +104,7 @@ export const healthRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => {
         warnings.push('Insecure = true: the API requires no key, so anyone who can reach it has full access');
       }
       const down = dbProblem !== undefined;
-      const degraded = Object.values(components).some((c) => c.enabled && !c.available);
+      const degraded = (['w', 'i', 's'] as const).some((l) => used(l) && !components[l].available);
       return reply
         .code(down ? 503 : 200)
         .send({ status: down ? 'down' : degraded ? 'degraded' : 'ok', components, warnings });
