@@ -127,7 +127,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = Object.freeze([
   key('secretsAPI', 'Bind', 'bind', '127.0.0.1:2610', 'secrets service listen address', {
     aliases: ['DIREKTIV_SECRETS_BIND'],
   }),
-  key('secretsAPI', 'Endpoint', 'endpoint', '-', 'address the flow component uses to reach the secrets service', {
+  key('secretsAPI', 'Endpoint', 'endpoint', '-', 'address the flow component uses to reach the secrets service; unset: the Bind address if DB is set, else none', {
     aliases: ['DIREKTIV_SECRETS_ENDPOINT'],
   }),
   key('secretsAPI', 'DB', 'db', '-', `secrets database (${DB_FORMS}); unset: embedded PGlite`, {

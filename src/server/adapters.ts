@@ -37,6 +37,14 @@ export const noActionService: ActionService = {
   cancel: () => Promise.resolve(),
 };
 
+/** A flow node with no secrets service configured: a catchable error that says so. */
+export const noSecretsService: SecretsProvider = {
+  resolve: () =>
+    Promise.reject(
+      new WorkflowError(Codes.secretsUnavailable, 'no secrets service is configured for this node ([secretsAPI] Endpoint, or -t s in this process)'),
+    ),
+};
+
 /**
  * Secrets for action inputs, from the secrets component. A missing secret is uncatchable
  * (direktiv.secrets.notFound, naming it); an unreachable service is catchable, so a workflow can

@@ -13,7 +13,7 @@ import { DEFAULT_SETTINGS, Engine } from '../engine/index.js';
 import type { EngineSettings } from '../engine/index.js';
 import type { Secrets } from '../secrets/index.js';
 import { serverTls } from '../util/certs.js';
-import { noActionService, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
+import { noActionService, noSecretsService, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
 import { NOT_YET, nothingToRun } from './components.js';
 import { describeDatabase, openDatabase } from './database.js';
 import { ensureApiKey, isLoopback } from './generated.js';
@@ -25,7 +25,8 @@ export interface Running {
   flow?: {
     db: Db;
     engine: Engine;
-    secrets: Secrets;
+    /** absent when this node has no secrets service to use */
+    secrets?: Secrets;
     /** the address the public API listens on */
     url: string;
     apiKey?: string;
@@ -158,15 +159,15 @@ async function startFlow(
 ): Promise<NonNullable<Running['flow']>> {
 
   const flowSide = await flowSecrets(config, db, secretsDb, logger);
-  closers.add(() => flowSide.close());
-  const { secrets } = flowSide;
+  if (flowSide) closers.add(() => flowSide.close());
+  const secrets = flowSide?.secrets;
   const engine = new Engine({
     db,
     settings,
     workflows: workflowCatalog,
     variables: variableStore,
     actions: noActionService,
-    secrets: secretsProvider(secrets),
+    secrets: secrets ? secretsProvider(secrets) : noSecretsService,
     logger,
   });
 
@@ -183,7 +184,7 @@ async function startFlow(
   const app = buildApp({
     db,
     engine,
-    secrets,
+    ...(secrets ? { secrets } : {}),
     logger,
     config: {
       apiKey,
@@ -201,5 +202,5 @@ async function startFlow(
   // Name the address as bound (0.0.0.0 when public), not the first local address listen() reports.
   const url = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${new URL(listening).port}`;
   logger.info(`API listening on ${url}`);
-  return { db, engine, secrets, url, ...(apiKey ? { apiKey } : {}) };
+  return { db, engine, url, ...(secrets ? { secrets } : {}), ...(apiKey ? { apiKey } : {}) };
 }

@@ -39,8 +39,26 @@ export interface FlowSecrets {
   close(): void;
 }
 
-/** The flow side. `local`: the secrets database when this process runs the secrets service too. */
-export async function flowSecrets(config: Config, mainDb: Db, local: Db | undefined, logger: Logger): Promise<FlowSecrets> {
+/**
+ * The address of the secrets service a flow node without `s` uses: `[secretsAPI] Endpoint`, or
+ * its Bind address when `[secretsAPI] DB` says a secrets service is part of the deployment.
+ * Undefined: none (the service is optional).
+ */
+export function secretsEndpoint(config: Config): string | undefined {
+  if (config.secrets.endpoint) return config.secrets.endpoint;
+  return config.secrets.db.kind === 'postgres' ? endpointOf(config.secrets.bind) : undefined;
+}
+
+/**
+ * The flow side, or undefined when this node has no secrets service to use. `local`: the
+ * secrets database when this process runs the secrets service too.
+ */
+export async function flowSecrets(config: Config, mainDb: Db, local: Db | undefined, logger: Logger): Promise<FlowSecrets | undefined> {
+  const endpoint = secretsEndpoint(config);
+  if (!local && !endpoint) {
+    logger.info('secrets: no secrets service configured ([secretsAPI] Endpoint); actions that name secrets fail with direktiv.secrets.unavailable');
+    return undefined;
+  }
   const keyring = loadKeyring(config, logger);
   const unknown = await unknownMasterKeys(mainDb, keyring);
   if (unknown.length > 0) {
@@ -53,9 +71,8 @@ export async function flowSecrets(config: Config, mainDb: Db, local: Db | undefi
   if (local) {
     return { secrets: new Secrets({ mainDb, backend: localBackend(local), keyring, defaultRegistry }), close: () => {} };
   }
-  const endpoint = config.secrets.endpoint ?? endpointOf(config.secrets.bind);
   const tls = clientTls(config.certs, 'flow');
-  const backend = httpBackend(endpoint, await componentToken(config, mainDb), tls ? { tls } : {});
+  const backend = httpBackend(endpoint!, await componentToken(config, mainDb), tls ? { tls } : {});
   logger.info(`secrets: the secrets service at ${endpoint}${tls ? ' (TLS)' : ''}`);
   return { secrets: new Secrets({ mainDb, backend, keyring, defaultRegistry }), close: () => backend.close() };
 }

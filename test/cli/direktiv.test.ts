@@ -521,7 +521,7 @@ states:
         expect(b.listening).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
         for (const server of [a, b]) {
-          expect(server.messages()).toContain('database: PostgreSQL at 127.0.0.1:5432');
+          expect(server.messages()).toContain(`database: PostgreSQL at 127.0.0.1:5432/${database}`);
           // -t w: nothing said about components that were not asked for.
           expect(server.messages().join('\n')).not.toMatch(/not available in this version yet/);
           const health = await http('GET', `${server.url}/api/healthz`);
@@ -531,8 +531,12 @@ states:
           expect(h.components.w).toMatchObject({ enabled: true, available: true });
           expect(h.components.i).toMatchObject({ enabled: false, available: false, message: 'not started on this node' });
           expect(h.components.s).toMatchObject({ enabled: false, available: false, message: 'not started on this node' });
+          // No secrets service in the file: none is used (it is optional), and that is said.
+          expect(server.messages().some((m) => m.startsWith('secrets: no secrets service configured'))).toBe(true);
         }
         expect(existsSync(join(cwd, 'data')), 'an embedded database in cwd').toBe(false);
+        const noSecrets = await http('GET', `${a.url}/api/namespaces/default/secrets`);
+        expect(noSecrets.status).toBe(503);
 
         // Both run on the file's database: a namespace made through one is listed by the other.
         const put = await http('PUT', `${a.url}/api/namespaces/from-file`);

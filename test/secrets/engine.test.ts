@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secrets, generateMasterKey, httpBackend, localBackend } from '../../src/secrets/index.js';
-import { secretsProvider } from '../../src/server/adapters.js';
+import { noSecretsService, secretsProvider } from '../../src/server/adapters.js';
 import { BACKENDS } from '../helpers/db.js';
 import type { TestDb } from '../helpers/db.js';
 import { startTestEngine } from '../helpers/engine.js';
@@ -95,5 +95,14 @@ states:
     } finally {
       down.close();
     }
+  });
+
+  it('a node with no secrets service configured: catchable too, saying so', async () => {
+    await withEngine(e, { secrets: noSecretsService }, async (engine) => {
+      const { instanceId } = await engine.execute({ namespace: 'vault', workflow: 'missing', input: undefined, invokedBy: { kind: 'api' } });
+      const done = (await engine.waitForEnd(instanceId, 10_000))!;
+      expect(done.flow).toEqual(['call', 'caught']);
+      expect(done.output).toMatchObject({ error: { code: 'direktiv.secrets.unavailable', msg: expect.stringContaining('no secrets service is configured') as unknown } });
+    });
   });
 });
