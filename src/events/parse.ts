@@ -80,7 +80,7 @@ function fromCloudEvent(ev: CloudEvent<unknown>, where: string, given: Record<st
     if (k === 'data' || k === 'data_base64' || v === undefined || v === null) continue;
     // The package adds a time to events that have none; that is not the sender's.
     if (k === 'time' && given.time === undefined) continue;
-    attributes[k] = typeof v === 'object' ? String(v) : (v as string | number | boolean);
+    attributes[k] = typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
   }
   return {
     id: ev.id,
