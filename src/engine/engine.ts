@@ -3,7 +3,7 @@
  * composition root with its dependencies; start() begins taking work, stop() drains.
  */
 import type { Queryable } from '../db/index.js';
-import type { Value } from '../jq/index.js';
+import type { JsonObject, Value } from '../jq/index.js';
 import { instancesEnded, instancesStarted, stateTransitions } from '../metrics/index.js';
 import type { EngineApi, ExecuteRequest, InstanceFilter } from './api.js';
 import type { EngineDeps } from './deps.js';
@@ -14,9 +14,10 @@ import { begin, terminate } from './machine.js';
 import { getInstance, listInstances } from './queries.js';
 import { Retention } from './retention.js';
 import { Step } from './step.js';
-import { lockInstance, lockPendingOfWorkflow, watchInstance } from './store.js';
+import { enqueueStart, lockInstance, lockPendingOfWorkflow, watchInstance } from './store.js';
 import type { InstanceRow } from './store.js';
 import { EngineRequestError } from './types.js';
+import type { InvokedBy } from './types.js';
 import type { InstanceDetail } from './types.js';
 import { RecentlyEnded, detailOf } from './recent.js';
 import { Waiters } from './waiters.js';
@@ -94,6 +95,31 @@ export class Engine implements EngineApi {
       this.waiters.ended(c.id);
     }
     return { instanceId: c.id };
+  }
+
+  /**
+   * Creates an instance in the caller's transaction, queued for a worker (event and cron starts,
+   * where one transaction may start many). Undefined when the workflow does not exist or is
+   * disabled. After the commit, call `queuedStarted(n)` so the workers pick them up at once.
+   */
+  async startQueued(
+    q: Queryable,
+    req: { namespace: string; workflow: string; input: JsonObject; invokedBy: InvokedBy },
+  ): Promise<string | undefined> {
+    const { workflows } = this.deps;
+    const ref = await workflows.find(q, req.namespace, req.workflow);
+    if (!ref?.active) return undefined;
+    const wf = await workflows.load(q, ref.uid, ref.revision);
+    const created = await createInstance(q, instanceId(ref.namespace, ref.name), ref, wf, req.input, req.invokedBy, 0);
+    if (!created.failed) await enqueueStart(q, created.inst.id);
+    return created.inst.id;
+  }
+
+  /** After the commit of `startQueued` calls: metrics, and the workers woken. */
+  queuedStarted(namespace: string, count: number): void {
+    if (count === 0) return;
+    instancesStarted.inc({ namespace }, count);
+    this.pool.nudge(count);
   }
 
   waitForEnd(id: string, timeoutMs: number): Promise<InstanceDetail | null> {

@@ -161,6 +161,11 @@ export async function writeStep(q: Queryable, s: StepWrites): Promise<Date> {
   return new Date(r.rows[0]!.t);
 }
 
+/** Queues the first step of a new instance (the workers run it). */
+export async function enqueueStart(q: Queryable, instanceId: string): Promise<void> {
+  await q.query(`INSERT INTO work (instance_id, kind, step) VALUES ($1, 'start', 0)`, [instanceId]);
+}
+
 export interface NewInstance {
   id: string;
   namespace: string;
