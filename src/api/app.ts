@@ -8,6 +8,7 @@ import { requireApiKey } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { checkPathNames, recordMetrics } from './hooks.js';
 import { OpenApiBuilder } from './openapi.js';
+import { eventRoutes } from './routes/events.js';
 import { executeRoutes } from './routes/execute.js';
 import { healthRoutes } from './routes/health.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -35,7 +36,13 @@ const MAX_PARAM_LENGTH = 512;
 
 export function buildApp(opts: AppOptions): FastifyInstance {
   const { db, engine, config } = opts;
-  const deps: Deps = { db, engine, config, ...(opts.secrets ? { secrets: opts.secrets } : {}) };
+  const deps: Deps = {
+    db,
+    engine,
+    config,
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
+    ...(opts.events ? { events: opts.events } : {}),
+  };
   const onError = errorHandler(config.bodyLimit);
   const app = Fastify({
     bodyLimit: config.bodyLimit,
@@ -66,6 +73,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   void app.register(logRoutes, deps);
   void app.register(variableRoutes, deps);
   void app.register(secretRoutes, deps);
+  void app.register(eventRoutes, deps);
   void app.register(jqRoutes, deps);
   void app.register(metricRoutes, deps);
   void app.register(openApiRoutes, { builder: openapi });

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { EngineRequestError } from '../engine/types.js';
 import { InvalidNameError, NamespaceExistsError, NamespaceNotFoundError } from '../namespaces/index.js';
+import { EventInvalidError, EventNotFoundError } from '../events/index.js';
 import { InvalidSecretError, SecretsUnavailableError } from '../secrets/index.js';
 import { InvalidKeyError, VariableTooLargeError } from '../variables/index.js';
 import {
@@ -48,6 +49,8 @@ export const CATALOGUE: ReadonlyArray<readonly [ErrorClass, number]> = [
   [RevisionConflictError, 409],
   [VariableTooLargeError, 413],
   [SecretsUnavailableError, 503],
+  [EventInvalidError, 400],
+  [EventNotFoundError, 404],
 ];
 
 /** Errors raised by Fastify itself, by code, with a clearer message. */

@@ -3,4 +3,4 @@ export { buildApp } from './app.js';
 export { startServer } from './server.js';
 export { ApiError, CATALOGUE } from './errors.js';
 export type { ErrorBody } from './errors.js';
-export type { ApiConfig, AppOptions, ComponentLetter, SecretsApi } from './types.js';
+export type { ApiConfig, AppOptions, ComponentLetter, EventsApi, SecretsApi } from './types.js';

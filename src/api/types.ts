@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { EngineApi } from '../engine/api.js';
+import type { AcceptResult, EventDetail, EventRecord, ParsedEvent } from '../events/index.js';
 import type { NameList, NamePage, SecretKind } from '../secrets/index.js';
 
 export type ComponentLetter = 'w' | 'i' | 's';
@@ -40,12 +41,27 @@ export interface SecretsApi {
   problem(): Promise<string | undefined>;
 }
 
+/**
+ * Events as the API sees them (the events module over the engine). Errors: EventInvalidError
+ * (400), NamespaceNotFoundError, EventNotFoundError (404).
+ */
+export interface EventsApi {
+  /** stores, matches and delivers in one transaction */
+  accept(ns: string, events: ParsedEvent[]): Promise<AcceptResult>;
+  list(ns: string, page: { offset: number; limit: number; type?: string | undefined }): Promise<{ items: EventRecord[]; total: number }>;
+  get(ns: string, seq: number): Promise<EventDetail>;
+  /** the instances the replay started */
+  replay(ns: string, seq: number): Promise<string[]>;
+}
+
 export interface AppOptions {
   db: Db;
   engine: EngineApi;
   config: ApiConfig;
   /** Absent: the secrets and registries routes answer 503 (no secrets component configured). */
   secrets?: SecretsApi;
+  /** Absent: the events routes answer 503. */
+  events?: EventsApi;
   /** Request and error logs go here; none when absent. */
   logger?: FastifyBaseLogger;
 }
@@ -56,4 +72,5 @@ export interface Deps {
   engine: EngineApi;
   config: ApiConfig;
   secrets?: SecretsApi;
+  events?: EventsApi;
 }

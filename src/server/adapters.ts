@@ -2,6 +2,10 @@
  * The engine's ports, filled with the real modules (and, for the components this version does
  * not have yet, with implementations that say so clearly).
  */
+import type { EventsApi } from '../api/index.js';
+import type { Db } from '../db/index.js';
+import { acceptEvents, getEvent, listEvents, replayEvent } from '../events/index.js';
+import type { InstanceStarter } from '../events/index.js';
 import { Codes, WorkflowError } from '../language/index.js';
 import type { ActionService, SecretsProvider, VariableStore, WorkflowCatalog } from '../engine/index.js';
 import { DecryptError, SecretNotFoundError, SecretsUnavailableError, UnknownMasterKeyError } from '../secrets/index.js';
@@ -70,5 +74,15 @@ export function secretsProvider(secrets: Secrets): SecretsProvider {
         throw err;
       }
     },
+  };
+}
+
+/** The events routes over the events module, starting instances through the engine. */
+export function eventsApi(db: Db, engine: InstanceStarter): EventsApi {
+  return {
+    accept: (ns, evs) => acceptEvents(db, engine, ns, evs),
+    list: (ns, page) => listEvents(db, ns, page),
+    get: (ns, seq) => getEvent(db, ns, seq),
+    replay: (ns, seq) => replayEvent(db, engine, ns, seq),
   };
 }

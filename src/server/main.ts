@@ -11,9 +11,10 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { DEFAULT_SETTINGS, Engine } from '../engine/index.js';
 import type { EngineSettings } from '../engine/index.js';
+import { installEventHooks } from '../events/index.js';
 import type { Secrets } from '../secrets/index.js';
 import { serverTls } from '../util/certs.js';
-import { noActionService, noSecretsService, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
+import { eventsApi, noActionService, noSecretsService, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
 import { NOT_YET, nothingToRun } from './components.js';
 import { describeDatabase, openDatabase } from './database.js';
 import { ensureApiKey, isLoopback } from './generated.js';
@@ -180,10 +181,12 @@ async function startFlow(
     else logger.info('API key required (the one generated on first start, kept in the database)');
   }
 
+  installEventHooks();
   await engine.start();
   const app = buildApp({
     db,
     engine,
+    events: eventsApi(db, engine),
     ...(secrets ? { secrets } : {}),
     logger,
     config: {

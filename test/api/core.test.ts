@@ -8,7 +8,7 @@ import { FakeEngine } from './fake-engine.js';
 import { baseConfig, createTestApp, yaml } from './setup.js';
 import type { TestApp } from './setup.js';
 
-/** Every route the API serves, as api.md lists them (events come later). */
+/** Every route the API serves, as api.md lists them, and the event history. */
 const ROUTES = [
   'GET /api/healthz',
   'GET /api/namespaces',
@@ -27,6 +27,11 @@ const ROUTES = [
   'DELETE /api/instances/{ns}/{wf}/{id}',
   'GET /api/instances/{ns}/{wf}/{id}/logs',
   'GET /api/namespaces/{ns}/logs',
+  'POST /api/namespaces/{ns}/event',
+  'POST /api/namespaces/{ns}/events',
+  'GET /api/namespaces/{ns}/events',
+  'GET /api/namespaces/{ns}/events/{seq}',
+  'POST /api/namespaces/{ns}/events/{seq}/replay',
   'GET /api/namespaces/{ns}/secrets',
   'POST /api/namespaces/{ns}/secrets',
   'DELETE /api/namespaces/{ns}/secrets/{name}',

@@ -3,6 +3,7 @@ import { ApiError, CATALOGUE } from '../../src/api/index.js';
 import { toErrorResponse } from '../../src/api/errors.js';
 import { parseTimeout } from '../../src/api/duration.js';
 import { EngineRequestError } from '../../src/engine/types.js';
+import * as events from '../../src/events/index.js';
 import * as namespaces from '../../src/namespaces/index.js';
 import * as secrets from '../../src/secrets/index.js';
 import * as variables from '../../src/variables/index.js';
@@ -26,7 +27,7 @@ const errorClasses = (mod: Record<string, unknown>) =>
 
 describe('the error catalogue', () => {
   it('has every error class the data modules export, and nothing else', () => {
-    const exported = [namespaces, variables, workflows, secrets].flatMap((m) => errorClasses(m as Record<string, unknown>));
+    const exported = [namespaces, variables, workflows, secrets, events].flatMap((m) => errorClasses(m as Record<string, unknown>));
     const catalogued = new Set(CATALOGUE.map(([cls]) => cls));
     for (const cls of exported) {
       if (!INTERNAL.has(cls)) expect(catalogued.has(cls), cls.name).toBe(true);
@@ -48,6 +49,8 @@ describe('the error catalogue', () => {
       [new secrets.InvalidSecretError('bad name'), 400],
       [new secrets.InvalidSecretError('too big', 413), 413],
       [new secrets.SecretsUnavailableError('away'), 503],
+      [new events.EventInvalidError('no id'), 400],
+      [new events.EventNotFoundError('ns', 7), 404],
       [new EngineRequestError(409, 'disabled'), 409],
       [new ApiError(401, 'no'), 401],
       [new workflows.StoredRevisionInvalidError('u', 1, []), 500],
