@@ -184,6 +184,7 @@ export function loadConfig(options: LoadOptions): Config {
     maxWaitMs,
     defaultWaitMs,
     pollIntervalMs: duration('PollInterval', 1000),
+    cronCatchUpMs: duration('CronCatchUp', 60_000),
   };
 
   // What the chosen components need.

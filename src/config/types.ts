@@ -92,6 +92,8 @@ export interface Config {
     /** The wait when the request names none. */
     readonly defaultWaitMs: number;
     readonly pollIntervalMs: number;
+    /** `[Engine] CronCatchUp`: how old a missed scheduled tick may be and still fire. */
+    readonly cronCatchUpMs: number;
   };
   /** Things worth a log line at startup: unknown keys, insecure settings, conflicting env vars. */
   readonly warnings: readonly string[];

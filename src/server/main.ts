@@ -12,6 +12,7 @@ import type { Db } from '../db/index.js';
 import { DEFAULT_SETTINGS, Engine } from '../engine/index.js';
 import type { EngineSettings } from '../engine/index.js';
 import { installEventHooks } from '../events/index.js';
+import { CronTicker, installCronHooks } from '../timers/index.js';
 import type { Secrets } from '../secrets/index.js';
 import { serverTls } from '../util/certs.js';
 import { eventsApi, noActionService, noSecretsService, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
@@ -182,7 +183,11 @@ async function startFlow(
   }
 
   installEventHooks();
+  installCronHooks();
   await engine.start();
+  const ticker = new CronTicker({ db, starter: engine, logger, catchUpMs: config.engine.cronCatchUpMs, pollMs: settings.pollMs });
+  ticker.start();
+  closers.add(() => ticker.stop());
   const app = buildApp({
     db,
     engine,

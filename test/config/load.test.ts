@@ -65,6 +65,7 @@ describe('defaults', () => {
       maxWaitMs: 15 * 60_000,
       defaultWaitMs: 5 * 60_000,
       pollIntervalMs: 1000,
+      cronCatchUpMs: 60_000,
     });
     expect(c.warnings).toEqual([]);
   });
