@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { EngineApi } from '../engine/api.js';
-import type { AcceptResult, EventDetail, EventRecord, ParsedEvent } from '../events/index.js';
+import type { AcceptResult, Delivered, EventDetail, EventRecord, ParsedEvent } from '../events/index.js';
 import type { NameList, NamePage, SecretKind } from '../secrets/index.js';
 
 export type ComponentLetter = 'w' | 'i' | 's';
@@ -50,8 +50,8 @@ export interface EventsApi {
   accept(ns: string, events: ParsedEvent[]): Promise<AcceptResult>;
   list(ns: string, page: { offset: number; limit: number; type?: string | undefined }): Promise<{ items: EventRecord[]; total: number }>;
   get(ns: string, seq: number): Promise<EventDetail>;
-  /** the instances the replay started */
-  replay(ns: string, seq: number): Promise<string[]>;
+  /** the instances the replay started and woke */
+  replay(ns: string, seq: number): Promise<Delivered>;
 }
 
 export interface AppOptions {

@@ -4,3 +4,4 @@ export type { PostgresOptions } from './postgres.js';
 export { openPglite, wrapPglite } from './pglite.js';
 export { migrate, loadMigrations } from './migrate.js';
 export type { Migration } from './migrate.js';
+export { isTransient, retryTransient } from './retry.js';

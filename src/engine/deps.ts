@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
-import type { ActionService, SecretsProvider, VariableStore, WorkflowCatalog } from './ports.js';
+import type { ActionService, EventBus, SecretsProvider, VariableStore, WorkflowCatalog } from './ports.js';
 import type { EngineSettings } from './settings.js';
 
 /** Everything the engine is built from; passed explicitly, never global. */
@@ -11,5 +11,6 @@ export interface EngineDeps {
   variables: VariableStore;
   actions: ActionService;
   secrets: SecretsProvider;
+  events: EventBus;
   logger: Logger;
 }

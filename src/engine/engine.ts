@@ -7,6 +7,7 @@ import type { JsonObject, Value } from '../jq/index.js';
 import { instancesEnded, instancesStarted, stateTransitions } from '../metrics/index.js';
 import type { EngineApi, ExecuteRequest, InstanceFilter } from './api.js';
 import type { EngineDeps } from './deps.js';
+import type { ReceivedEvent } from './ports.js';
 import { instanceId } from './ids.js';
 import { normaliseInput } from './input.js';
 import { createInstance } from './instances.js';
@@ -14,7 +15,7 @@ import { begin, terminate } from './machine.js';
 import { getInstance, listInstances } from './queries.js';
 import { Retention } from './retention.js';
 import { Step } from './step.js';
-import { enqueueStart, lockInstance, lockPendingOfWorkflow, watchInstance } from './store.js';
+import { enqueueStart, enqueueWake, lockInstance, lockPendingOfWorkflow, watchInstance } from './store.js';
 import type { InstanceRow } from './store.js';
 import { EngineRequestError } from './types.js';
 import type { InvokedBy } from './types.js';
@@ -115,11 +116,15 @@ export class Engine implements EngineApi {
     return created.inst.id;
   }
 
-  /** After the commit of `startQueued` calls: metrics, and the workers woken. */
-  queuedStarted(namespace: string, count: number): void {
-    if (count === 0) return;
-    instancesStarted.inc({ namespace }, count);
-    this.pool.nudge(count);
+  /** Queues the wake-up of a waiting step with the events that ended its wait (in the event's transaction). */
+  async wakeQueued(q: Queryable, instanceId: string, step: number, events: ReceivedEvent[]): Promise<void> {
+    await enqueueWake(q, instanceId, step, { type: 'events', events } as unknown as Value);
+  }
+
+  /** After the commit of `startQueued` and `wakeQueued` calls: metrics, and the workers woken. */
+  queuedStarted(namespace: string, started: number, woken = 0): void {
+    if (started > 0) instancesStarted.inc({ namespace }, started);
+    if (started + woken > 0) this.pool.nudge(started + woken);
   }
 
   waitForEnd(id: string, timeoutMs: number): Promise<InstanceDetail | null> {
@@ -152,11 +157,7 @@ export class Engine implements EngineApi {
     actionId: string;
     result: { out: Value } | { err: { code: string; msg: string } } | { crash: string };
   }): Promise<void> {
-    await this.deps.db.query(
-      `INSERT INTO work (instance_id, kind, step, payload)
-       SELECT id, 'wake', $2, $3::json FROM instances WHERE id = $1 AND status = 'pending'`,
-      [r.instanceId, r.step, JSON.stringify({ type: 'result', branch: r.branch, actionId: r.actionId, ...r.result })],
-    );
+    await enqueueWake(this.deps.db, r.instanceId, r.step, { type: 'result', branch: r.branch, actionId: r.actionId, ...r.result });
     this.pool.nudge();
   }
 
@@ -210,7 +211,7 @@ export class Engine implements EngineApi {
     stateTransitions.inc(c.entries);
     if (c.childrenStarted > 0) instancesStarted.inc({ namespace: c.inst.namespace }, c.childrenStarted);
     if (c.ended) instancesEnded.inc({ namespace: c.inst.namespace, status: c.inst.status });
-    const due = c.work.filter((w) => w.inMs <= 0).length;
+    const due = c.work.filter((w) => w.inMs <= 0).length + c.queuedElsewhere;
     if (due > 0) this.pool.nudge(due);
     if (c.ended) this.waiters.ended(c.inst.id);
   }

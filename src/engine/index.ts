@@ -4,9 +4,13 @@ export type { EngineDeps } from './deps.js';
 export type {
   ActionRequest,
   ActionService,
+  EmittedEvent,
+  EventBus,
+  ReceivedEvent,
   SecretsProvider,
   VariableRef,
   VariableStore,
+  WaitEntry,
   WorkflowCatalog,
   WorkflowRef,
 } from './ports.js';

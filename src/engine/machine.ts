@@ -117,7 +117,7 @@ async function enter(c: Step): Promise<Outcome> {
   c.log(`Running state logic -- ${s.id}:${c.inst.step} (${s.type})`);
   if (s.log !== undefined) {
     const v = evaluateTemplate(s.log, c.inst.data, c.jqOptions);
-    c.log(typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+    c.userLog(typeof v === 'string' ? v : JSON.stringify(v, null, 2));
   }
   return logicOf(s).enter(c, s);
 }

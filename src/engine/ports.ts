@@ -19,6 +19,8 @@ export interface WorkflowCatalog {
   /** The validated model of one stored revision (revisions never change, so this may be cached). */
   load(q: Queryable, uid: string, revision: number): Promise<Workflow>;
   remove(q: Queryable, namespace: string, name: string): Promise<boolean>;
+  /** The workflow's `logToEvents` setting: the `logger` of its log events, or null when off. */
+  logToEvents(q: Queryable, uid: string): Promise<string | null>;
 }
 
 export interface VariableRef {
@@ -65,4 +67,38 @@ export interface SecretsProvider {
    * missing one. `q` is the step's transaction on the main database.
    */
   resolve(namespace: string, names: string[], q: Queryable): Promise<Record<string, string>>;
+}
+
+/** An event entry of a wait, its context patterns already evaluated against the instance data. */
+export interface WaitEntry {
+  type: string;
+  context: Record<string, string>;
+}
+
+/** An event a waiting step received: the entry it matched and its payload. */
+export interface ReceivedEvent {
+  slot: number;
+  type: string;
+  data: Value;
+}
+
+export interface EmittedEvent {
+  type: string;
+  source: string;
+  data: Value;
+  datacontenttype?: string | undefined;
+  context: Record<string, Value>;
+}
+
+/** The events component, used inside the step's transaction `q`. */
+export interface EventBus {
+  /** Begins the wait of the instance's current step; the matching event queues a `wake` with `{type: 'events', events}`. */
+  wait(q: Queryable, w: { namespace: string; instanceId: string; step: number; mode: 'any' | 'all'; events: WaitEntry[] }): Promise<void>;
+  /** Ends the wait of that step, if it still exists. */
+  unwait(q: Queryable, instanceId: string, step: number): Promise<void>;
+  /**
+   * Stores an event in the namespace and delivers it; throws a catchable WorkflowError for an
+   * event that is not valid. Returns the instances it started and woke, queued until the commit.
+   */
+  emit(q: Queryable, namespace: string, ev: EmittedEvent): Promise<{ id: string; started: string[]; woken: string[] }>;
 }

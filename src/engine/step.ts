@@ -22,8 +22,14 @@ export class Step {
   entries = 0;
   /** the transaction's timestamp, known once the step is written */
   committedAt?: Date;
-  /** subflow instances created by this step */
+  /** subflow instances created by this step, and instances started by its events */
   childrenStarted = 0;
+  /** work queued for other instances outside `work` (by events this step emitted): workers to wake */
+  queuedElsewhere = 0;
+  /** changes to write in the step's transaction before the instance row (such as ending a wait) */
+  readonly beforeWrite: (() => Promise<void>)[] = [];
+  /** the lines of this step that came from the workflow (`log` fields), which may also become events */
+  readonly userLines: string[] = [];
 
   constructor(
     readonly q: Queryable,
@@ -44,6 +50,12 @@ export class Step {
 
   log(msg: string, level: LogLine['level'] = 'info'): void {
     this.logs.push({ level, msg: this.redact(msg) });
+  }
+
+  /** A line the workflow itself logs: with `logToEvents` it is also emitted as an event. */
+  userLog(msg: string): void {
+    this.log(msg);
+    this.userLines.push(this.logs[this.logs.length - 1]!.msg);
   }
 
   redact(text: string): string {

@@ -42,6 +42,10 @@ const INSTANCE_COLUMNS = `i.id, i.namespace, i.workflow, i.workflow_uid, i.revis
  * Claims the oldest due work item together with its instance, both locked; rows locked by
  * another node are skipped rather than waited for, so two wake-ups of one instance never block
  * a worker: the second is taken once the first transaction commits.
+ *
+ * Instances are locked FOR NO KEY UPDATE (as their updates are), never FOR UPDATE, so a
+ * transaction that queues work for a locked instance (an event ending its wait, a result) does
+ * not wait for the instance's step: the step may itself be waiting for that transaction.
  */
 export async function claimWork(q: Queryable): Promise<(WorkRow & InstanceRow) | undefined> {
   const r = await q.query<WorkRow & InstanceRow>(
@@ -50,7 +54,7 @@ export async function claimWork(q: Queryable): Promise<(WorkRow & InstanceRow) |
       WHERE w.run_at <= now()
       ORDER BY w.run_at, w.id
       LIMIT 1
-      FOR UPDATE OF w, i SKIP LOCKED`,
+      FOR UPDATE OF w SKIP LOCKED FOR NO KEY UPDATE OF i SKIP LOCKED`,
   );
   return r.rows[0];
 }
@@ -161,6 +165,15 @@ export async function writeStep(q: Queryable, s: StepWrites): Promise<Date> {
   return new Date(r.rows[0]!.t);
 }
 
+/** Queues a wake-up of a pending instance's step (a result or events it waited for). */
+export async function enqueueWake(q: Queryable, instanceId: string, step: number, payload: Value): Promise<void> {
+  await q.query(
+    `INSERT INTO work (instance_id, kind, step, payload)
+     SELECT id, 'wake', $2, $3::json FROM instances WHERE id = $1 AND status = 'pending'`,
+    [instanceId, step, JSON.stringify(payload)],
+  );
+}
+
 /** Queues the first step of a new instance (the workers run it). */
 export async function enqueueStart(q: Queryable, instanceId: string): Promise<void> {
   await q.query(`INSERT INTO work (instance_id, kind, step) VALUES ($1, 'start', 0)`, [instanceId]);
@@ -214,7 +227,7 @@ export async function watchInstance(q: Queryable, id: string): Promise<boolean> 
 /** Locks and loads the pending instances of one workflow (all its revisions). */
 export async function lockPendingOfWorkflow(q: Queryable, workflowUid: string): Promise<InstanceRow[]> {
   const r = await q.query<InstanceRow>(
-    `SELECT ${INSTANCE_COLUMNS} FROM instances i WHERE i.workflow_uid = $1 AND i.status = 'pending' ORDER BY i.id FOR UPDATE`,
+    `SELECT ${INSTANCE_COLUMNS} FROM instances i WHERE i.workflow_uid = $1 AND i.status = 'pending' ORDER BY i.id FOR NO KEY UPDATE`,
     [workflowUid],
   );
   return r.rows;
@@ -222,6 +235,6 @@ export async function lockPendingOfWorkflow(q: Queryable, workflowUid: string): 
 
 /** Locks and loads one instance (for operations that start outside the work queue, like cancel). */
 export async function lockInstance(q: Queryable, id: string): Promise<InstanceRow | undefined> {
-  const r = await q.query<InstanceRow>(`SELECT ${INSTANCE_COLUMNS} FROM instances i WHERE i.id = $1 FOR UPDATE`, [id]);
+  const r = await q.query<InstanceRow>(`SELECT ${INSTANCE_COLUMNS} FROM instances i WHERE i.id = $1 FOR NO KEY UPDATE`, [id]);
   return r.rows[0];
 }

@@ -3,6 +3,7 @@
  * one transaction. An idle loop sleeps until a nudge (a NOTIFY from any node, or new work
  * made in this process) or until the next timer is due; polling is only the safety net.
  */
+import { isTransient } from '../db/index.js';
 import type { Queryable } from '../db/index.js';
 import type { EngineDeps } from './deps.js';
 import { runWork } from './machine.js';
@@ -53,6 +54,8 @@ export class WorkerPool {
       try {
         worked = await this.once();
       } catch (err) {
+        // A deadlock victim's item is claimed again at once; other failures wait a little.
+        if (isTransient(err)) continue;
         this.deps.logger.error({ err }, 'work item failed; it will be retried');
         await this.sleep(this.deps.settings.pollMs);
         continue;
@@ -78,7 +81,7 @@ export class WorkerPool {
       return true;
     } catch (err) {
       // A work item that keeps failing must not spin: push it back a little.
-      if (claimed) await this.postpone(claimed.work_id).catch(() => undefined);
+      if (claimed && !isTransient(err)) await this.postpone(claimed.work_id).catch(() => undefined);
       throw err;
     }
   }
@@ -133,6 +136,8 @@ export async function handle(q: Queryable, deps: EngineDeps, inst: InstanceRow, 
 }
 
 export async function write(q: Queryable, c: Step, claimedWorkId?: number): Promise<void> {
+  for (const task of c.beforeWrite.splice(0)) await task();
+  if (c.userLines.length > 0) await emitLogEvents(c);
   if (!c.deps.settings.logsToDatabase) {
     for (const l of c.logs.splice(0)) c.deps.logger[l.level]({ instance: c.inst.id }, l.msg);
   }
@@ -147,4 +152,20 @@ export async function write(q: Queryable, c: Step, claimedWorkId?: number): Prom
     claimedWorkId,
     dropOlderWork: c.dropOlderWork,
   });
+}
+
+/** `logToEvents`: each line the workflow logged becomes a `direktiv.instanceLog` event in its namespace. */
+async function emitLogEvents(c: Step): Promise<void> {
+  const logger = await c.deps.workflows.logToEvents(c.q, c.inst.workflow_uid);
+  if (!logger) return;
+  for (const line of c.userLines) {
+    const r = await c.deps.events.emit(c.q, c.inst.namespace, {
+      type: 'direktiv.instanceLog',
+      source: c.inst.workflow,
+      data: line,
+      context: { logger, instance: c.inst.id, workflow: c.inst.workflow },
+    });
+    c.childrenStarted += r.started.length;
+    c.queuedElsewhere += r.started.length + r.woken.length;
+  }
 }

@@ -1,9 +1,10 @@
 /** The events a namespace received, newest first, with what each did; and replays of them. */
+import { retryTransient } from '../db/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import type { Value } from '../jq/index.js';
 import { requireNamespace } from '../namespaces/index.js';
 import { deliver } from './intake.js';
-import type { InstanceStarter } from './intake.js';
+import type { Delivered, InstanceStarter } from './intake.js';
 
 export interface Delivery {
   instanceId: string;
@@ -95,12 +96,14 @@ export async function getEvent(q: Queryable, namespace: string, seq: number): Pr
   return { ...record(r), attributes: r.attributes!, payload: r.payload ?? null };
 }
 
-/** Delivers a stored event again, to the listeners there are now; returns the instances it started. */
-export async function replayEvent(db: Db, starter: InstanceStarter, namespace: string, seq: number): Promise<string[]> {
-  const started = await db.tx(async (q) => {
-    const ev = await getEvent(q, namespace, seq);
-    return deliver(q, starter, namespace, { seq: String(ev.seq), id: ev.id, type: ev.type, attributes: ev.attributes, payload: ev.payload });
-  });
-  starter.queuedStarted(namespace, started.length);
-  return started;
+/** Delivers a stored event again, to the listeners and waits there are now. */
+export async function replayEvent(db: Db, starter: InstanceStarter, namespace: string, seq: number): Promise<Delivered> {
+  const d = await retryTransient(() =>
+    db.tx(async (q) => {
+      const ev = await getEvent(q, namespace, seq);
+      return deliver(q, starter, namespace, { seq: String(ev.seq), id: ev.id, type: ev.type, attributes: ev.attributes, payload: ev.payload });
+    }),
+  );
+  starter.queuedStarted(namespace, d.started.length, d.woken.length);
+  return d;
 }

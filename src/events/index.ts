@@ -1,15 +1,20 @@
 /**
- * Events: CloudEvents in (parse), stored and delivered to start listeners in the request's
- * transaction (intake), the listeners kept in step with workflows (listeners), and the history
- * of what each event did (history).
+ * Events: CloudEvents in (parse) or made by workflows (emit), stored and delivered to start
+ * listeners and instance waits in the transaction that brings them (intake), the listeners kept
+ * in step with workflows (listeners), waits begun and ended by instances (waits), and the
+ * history of what each event did (history).
  */
 import { onWorkflowChange } from '../workflows/index.js';
 import { syncListeners } from './listeners.js';
 
 export { EventInvalidError, parseBatch, parseEvent } from './parse.js';
 export type { Headers, ParsedEvent } from './parse.js';
-export { acceptEvents, contextMatches } from './intake.js';
-export type { AcceptResult, InstanceStarter } from './intake.js';
+export { acceptEvents, contextMatches, storeAndDeliver } from './intake.js';
+export type { AcceptResult, Delivered, InstanceStarter } from './intake.js';
+export { buildEvent } from './emit.js';
+export type { NewEvent } from './emit.js';
+export { registerWait, removeWait } from './waits.js';
+export type { WaitEvent, WaitSpec } from './waits.js';
 export { EventNotFoundError, getEvent, listEvents, replayEvent } from './history.js';
 export type { Delivery, EventDetail, EventRecord } from './history.js';
 export { listenerOf } from './listeners.js';

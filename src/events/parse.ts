@@ -28,7 +28,7 @@ export interface ParsedEvent {
 
 const REQUIRED = ['id', 'source', 'type', 'specversion'] as const;
 const SPEC_VERSIONS = ['1.0', '0.3'];
-const isJsonType = (ct: string | undefined) => !ct || /^(application|text)\/(.+\+)?json(\s*;.*)?$/i.test(ct.trim());
+export const isJsonType = (ct: string | undefined) => !ct || /^(application|text)\/(.+\+)?json(\s*;.*)?$/i.test(ct.trim());
 
 function checkRequired(attrs: Record<string, unknown>, where: string): void {
   for (const a of REQUIRED) {
@@ -93,7 +93,7 @@ function fromCloudEvent(ev: CloudEvent<unknown>, where: string, given: Record<st
   };
 }
 
-function describe(err: unknown): string {
+export function describe(err: unknown): string {
   if (err instanceof ValidationError) {
     const details = (err.errors ?? []).map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ');
     return details ? `${err.message}: ${details}` : err.message;

@@ -37,7 +37,6 @@ export const Codes = {
   functionCrash: 'direktiv.function.crash',
   functionStatus: 'direktiv.function.status',
   functionUnavailable: 'direktiv.function.unavailable',
-  eventJq: 'direktiv.event.jq',
-  eventsUnavailable: 'direktiv.events.unavailable',
+  eventInvalid: 'direktiv.event.invalid',
   internal: 'direktiv.internal',
 } as const;

@@ -51,7 +51,7 @@ interface RawFile {
 
 interface RawEventFilter {
   type: string;
-  context?: Record<string, string>;
+  context?: Record<string, Template>;
   filters?: Record<string, string>;
 }
 

@@ -4,10 +4,10 @@
  */
 import type { EventsApi } from '../api/index.js';
 import type { Db } from '../db/index.js';
-import { acceptEvents, getEvent, listEvents, replayEvent } from '../events/index.js';
+import { EventInvalidError, acceptEvents, buildEvent, getEvent, listEvents, registerWait, removeWait, replayEvent, storeAndDeliver } from '../events/index.js';
 import type { InstanceStarter } from '../events/index.js';
 import { Codes, WorkflowError } from '../language/index.js';
-import type { ActionService, SecretsProvider, VariableStore, WorkflowCatalog } from '../engine/index.js';
+import type { ActionService, EventBus, SecretsProvider, VariableStore, WorkflowCatalog } from '../engine/index.js';
 import { DecryptError, SecretNotFoundError, SecretsUnavailableError, UnknownMasterKeyError } from '../secrets/index.js';
 import type { Secrets } from '../secrets/index.js';
 import * as variables from '../variables/index.js';
@@ -21,6 +21,7 @@ export const workflowCatalog: WorkflowCatalog = {
     return wf;
   },
   remove: (q, namespace, name) => workflows.remove(q, namespace, name),
+  logToEvents: (q, uid) => workflows.logToEventsOf(q, uid),
 };
 
 export const variableStore: VariableStore = {
@@ -84,5 +85,28 @@ export function eventsApi(db: Db, engine: InstanceStarter): EventsApi {
     list: (ns, page) => listEvents(db, ns, page),
     get: (ns, seq) => getEvent(db, ns, seq),
     replay: (ns, seq) => replayEvent(db, engine, ns, seq),
+  };
+}
+
+/**
+ * The events component as the engine uses it inside a step: waits, and events emitted into the
+ * namespace (delivered at once, in the step's transaction). `engine` is read late because the
+ * engine is built with this bus.
+ */
+export function eventBus(engine: () => InstanceStarter): EventBus {
+  return {
+    wait: (q, w) => registerWait(q, w),
+    unwait: (q, instanceId, step) => removeWait(q, instanceId, step),
+    async emit(q, namespace, e) {
+      let ev;
+      try {
+        ev = buildEvent(e);
+      } catch (err) {
+        if (err instanceof EventInvalidError) throw new WorkflowError(Codes.eventInvalid, err.message);
+        throw err;
+      }
+      const d = await storeAndDeliver(q, engine(), namespace, ev);
+      return { id: ev.id, started: d?.started ?? [], woken: d?.woken ?? [] };
+    },
   };
 }

@@ -15,7 +15,7 @@ import { installEventHooks } from '../events/index.js';
 import { CronTicker, installCronHooks } from '../timers/index.js';
 import type { Secrets } from '../secrets/index.js';
 import { serverTls } from '../util/certs.js';
-import { eventsApi, noActionService, noSecretsService, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
+import { eventBus, eventsApi, noActionService, noSecretsService, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
 import { NOT_YET, nothingToRun } from './components.js';
 import { describeDatabase, openDatabase } from './database.js';
 import { ensureApiKey, isLoopback } from './generated.js';
@@ -163,13 +163,14 @@ async function startFlow(
   const flowSide = await flowSecrets(config, db, secretsDb, logger);
   if (flowSide) closers.add(() => flowSide.close());
   const secrets = flowSide?.secrets;
-  const engine = new Engine({
+  const engine: Engine = new Engine({
     db,
     settings,
     workflows: workflowCatalog,
     variables: variableStore,
     actions: noActionService,
     secrets: secrets ? secretsProvider(secrets) : noSecretsService,
+    events: eventBus(() => engine),
     logger,
   });
 

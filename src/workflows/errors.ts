@@ -6,7 +6,7 @@ export class WorkflowInvalidError extends Error {
   constructor(readonly problems: Problem[]) {
     super(
       problems.length === 1
-        ? `the workflow is not valid: ${problems[0]!.message}`
+        ? `the workflow is not valid: ${problems[0]!.path ? `${problems[0]!.path}${problems[0]!.line ? ` (line ${problems[0]!.line})` : ''}: ` : ''}${problems[0]!.message}`
         : `the workflow is not valid: ${problems.length} problems`,
     );
   }

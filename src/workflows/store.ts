@@ -26,6 +26,8 @@ export interface WorkflowInfo {
   createdAt: string;
   updatedAt: string;
   description: string | null;
+  /** the `logger` of the events its log lines become, or null when they do not */
+  logToEvents: string | null;
 }
 
 /** One workflow with the YAML of its current revision. */
@@ -49,9 +51,10 @@ interface Row {
   description: string | null;
   created_at: Date;
   updated_at: Date;
+  log_to_events: string | null;
 }
 
-const COLUMNS = 'uid, namespace, name, revision, active, description, created_at, updated_at';
+const COLUMNS = 'uid, namespace, name, revision, active, description, created_at, updated_at, log_to_events';
 
 const toInfo = (r: Row): WorkflowInfo => ({
   id: r.name,
@@ -61,6 +64,7 @@ const toInfo = (r: Row): WorkflowInfo => ({
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
   description: r.description,
+  logToEvents: r.log_to_events,
 });
 
 const toRef = (r: Row): WorkflowRef => ({
@@ -93,15 +97,15 @@ export async function create(
   q: Queryable,
   namespace: string,
   source: string,
-  opts: { active?: boolean } = {},
+  opts: { active?: boolean; logToEvents?: string | null } = {},
 ): Promise<SaveResult> {
   checkName('namespace', namespace);
   const { workflow, warnings } = validate(source);
   await requireNamespace(q, namespace);
   const r = await q.query<Row>(
-    `INSERT INTO workflows (namespace, name, revision, active, description) VALUES ($1, $2, 1, $3, $4)
+    `INSERT INTO workflows (namespace, name, revision, active, description, log_to_events) VALUES ($1, $2, 1, $3, $4, $5)
      ON CONFLICT (namespace, name) DO NOTHING RETURNING ${COLUMNS}`,
-    [namespace, workflow.id, opts.active ?? true, workflow.description ?? null],
+    [namespace, workflow.id, opts.active ?? true, workflow.description ?? null, loggerOf(opts.logToEvents)],
   );
   const row = r.rows[0];
   if (!row) throw new WorkflowExistsError(namespace, workflow.id);
@@ -114,7 +118,7 @@ export async function create(
 /** One workflow with the source of its current revision, or null. */
 export async function get(q: Queryable, namespace: string, name: string): Promise<WorkflowWithSource | null> {
   const r = await q.query<Row & { source: string }>(
-    `SELECT w.uid, w.namespace, w.name, w.revision, w.active, w.description, w.created_at, w.updated_at, v.source
+    `SELECT w.uid, w.namespace, w.name, w.revision, w.active, w.description, w.created_at, w.updated_at, w.log_to_events, v.source
      FROM workflows w JOIN workflow_revisions v ON v.workflow_uid = w.uid AND v.revision = w.revision
      WHERE w.namespace = $1 AND w.name = $2`,
     [namespace, name],
@@ -137,9 +141,14 @@ export async function list(
   return { items: rows.rows.map(toInfo), total: count.rows[0]!.n };
 }
 
-/** Locks the workflow's row for the rest of the transaction; NamespaceNotFound/WorkflowNotFound. */
+/**
+ * Locks the workflow's row for the rest of the transaction; NamespaceNotFound/WorkflowNotFound.
+ * FOR NO KEY UPDATE: it waits for events being delivered to the workflow (they share-lock the
+ * row) but not for instances being created (their foreign key takes a key-share lock), which
+ * may hold the cron or listener rows this change replaces.
+ */
 async function lock(q: Queryable, namespace: string, name: string): Promise<Row> {
-  const r = await q.query<Row>(`SELECT ${COLUMNS} FROM workflows WHERE namespace = $1 AND name = $2 FOR UPDATE`, [
+  const r = await q.query<Row>(`SELECT ${COLUMNS} FROM workflows WHERE namespace = $1 AND name = $2 FOR NO KEY UPDATE`, [
     namespace,
     name,
   ]);
@@ -157,7 +166,7 @@ export async function update(
   namespace: string,
   name: string,
   source: string,
-  opts: { expectedRevision?: number } = {},
+  opts: { expectedRevision?: number; logToEvents?: string | null } = {},
 ): Promise<SaveResult> {
   checkName('namespace', namespace);
   checkName('workflow', name);
@@ -175,8 +184,10 @@ export async function update(
     throw new RevisionConflictError(opts.expectedRevision, current.revision);
   }
   const r = await q.query<Row>(
-    `UPDATE workflows SET revision = revision + 1, description = $2, updated_at = now() WHERE uid = $1 RETURNING ${COLUMNS}`,
-    [current.uid, workflow.description ?? null],
+    `UPDATE workflows SET revision = revision + 1, description = $2, updated_at = now(),
+            log_to_events = CASE WHEN $3 THEN $4 ELSE log_to_events END
+      WHERE uid = $1 RETURNING ${COLUMNS}`,
+    [current.uid, workflow.description ?? null, opts.logToEvents !== undefined, loggerOf(opts.logToEvents)],
   );
   const row = r.rows[0]!;
   await q.query('INSERT INTO workflow_revisions (workflow_uid, revision, source) VALUES ($1, $2, $3)', [
@@ -191,15 +202,40 @@ export async function update(
 
 /** Enables or disables a workflow (only enabled workflows can be executed, listen or fire). */
 export async function setActive(q: Queryable, namespace: string, name: string, active: boolean): Promise<WorkflowInfo> {
+  return changeSettings(q, namespace, name, { active });
+}
+
+/**
+ * Changes a workflow's settings (those not in its YAML): `active`, and `logToEvents` (an empty
+ * string or null turns it off). Absent settings keep their value.
+ */
+export async function changeSettings(
+  q: Queryable,
+  namespace: string,
+  name: string,
+  settings: { active?: boolean | undefined; logToEvents?: string | null | undefined },
+): Promise<WorkflowInfo> {
   const current = await lock(q, namespace, name);
   const r = await q.query<Row>(
-    `UPDATE workflows SET active = $2, updated_at = now() WHERE uid = $1 RETURNING ${COLUMNS}`,
-    [current.uid, active],
+    `UPDATE workflows SET active = coalesce($2, active), log_to_events = CASE WHEN $3 THEN $4 ELSE log_to_events END,
+            updated_at = now()
+      WHERE uid = $1 RETURNING ${COLUMNS}`,
+    [current.uid, settings.active ?? null, settings.logToEvents !== undefined, loggerOf(settings.logToEvents)],
   );
   const row = r.rows[0]!;
-  const workflow = await loadRevision(q, row.uid, row.revision);
-  if (workflow) await runWorkflowChangeHooks(q, { kind: 'toggled', ref: toRef(row), workflow });
+  if (settings.active !== undefined) {
+    const workflow = await loadRevision(q, row.uid, row.revision);
+    if (workflow) await runWorkflowChangeHooks(q, { kind: 'toggled', ref: toRef(row), workflow });
+  }
   return toInfo(row);
+}
+
+const loggerOf = (v: string | null | undefined): string | null => (v === undefined || v === null || v === '' ? null : v);
+
+/** The workflow's `logToEvents` setting (null when off or when the workflow is gone). */
+export async function logToEventsOf(q: Queryable, uid: string): Promise<string | null> {
+  const r = await q.query<{ log_to_events: string | null }>('SELECT log_to_events FROM workflows WHERE uid = $1', [uid]);
+  return r.rows[0]?.log_to_events ?? null;
 }
 
 /** What the engine needs to start an instance, or null. */
@@ -233,7 +269,7 @@ export async function loadRevision(q: Queryable, uid: string, revision: number):
  * that cancels the workflow's pending instances.
  */
 export async function remove(q: Queryable, namespace: string, name: string): Promise<boolean> {
-  const r = await q.query<Row>(`SELECT ${COLUMNS} FROM workflows WHERE namespace = $1 AND name = $2 FOR UPDATE`, [
+  const r = await q.query<Row>(`SELECT ${COLUMNS} FROM workflows WHERE namespace = $1 AND name = $2 FOR NO KEY UPDATE`, [
     namespace,
     name,
   ]);

@@ -5,7 +5,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, Engine } from '../../src/engine/index.js';
-import { noActionService, variableStore, workflowCatalog } from '../../src/server/adapters.js';
+import { eventBus, noActionService, variableStore, workflowCatalog } from '../../src/server/adapters.js';
 import { emptySecrets, startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
 
@@ -22,6 +22,7 @@ describe('two engines on one database', () => {
       variables: variableStore,
       actions: noActionService,
       secrets: emptySecrets,
+      events: eventBus(() => b),
       logger: pino({ level: 'silent' }),
     });
   });

@@ -9,7 +9,7 @@ import { Codes, WorkflowError } from '../../src/language/index.js';
 import type { Value } from '../../src/jq/index.js';
 import * as namespaces from '../../src/namespaces/index.js';
 import * as logs from '../../src/logs/index.js';
-import { noActionService, variableStore, workflowCatalog } from '../../src/server/adapters.js';
+import { eventBus, noActionService, variableStore, workflowCatalog } from '../../src/server/adapters.js';
 import * as workflows from '../../src/workflows/index.js';
 import { createTestDb } from './db.js';
 import type { Backend, TestDb } from './db.js';
@@ -33,13 +33,14 @@ export interface TestEngine {
 
 export async function startTestEngine(backend: Backend, settings: Partial<EngineSettings> = {}): Promise<TestEngine> {
   const t = await createTestDb(backend);
-  const engine = new Engine({
+  const engine: Engine = new Engine({
     db: t.db,
     settings: { ...DEFAULT_SETTINGS, pollMs: 200, ...settings },
     workflows: workflowCatalog,
     variables: variableStore,
     actions: noActionService,
     secrets: emptySecrets,
+    events: eventBus(() => engine),
     logger: pino({ level: 'silent' }),
   });
   await engine.start();

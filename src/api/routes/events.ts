@@ -11,11 +11,12 @@ import type { Deps, EventsApi } from '../types.js';
 
 const acceptedSchema = {
   type: 'object',
-  required: ['accepted', 'duplicates', 'instances'],
+  required: ['accepted', 'duplicates', 'instances', 'woken'],
   properties: {
     accepted: { type: 'integer', description: 'events stored now' },
     duplicates: { type: 'integer', description: 'events stored before (same source and id), not delivered again' },
     instances: { type: 'array', items: { type: 'string' }, description: 'instances the events started' },
+    woken: { type: 'array', items: { type: 'string' }, description: 'waiting instances the events woke' },
   },
 } as const;
 
@@ -59,7 +60,7 @@ export const eventRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => {
 
   const accept = async (ns: string, evs: ReturnType<typeof parseBatch>) => {
     const r = await events().accept(ns, evs);
-    return { accepted: r.accepted, duplicates: r.duplicates, instances: r.started };
+    return { accepted: r.accepted, duplicates: r.duplicates, instances: r.started, woken: r.woken };
   };
 
   app.post<{ Params: { ns: string }; Body: Buffer | undefined }>(
@@ -130,10 +131,20 @@ export const eventRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => {
         summary: 'Deliver a received event again, to the listeners there are now',
         tags: ['events'],
         params: seqParams,
-        response: { 202: { type: 'object', required: ['instances'], properties: { instances: { type: 'array', items: { type: 'string' } } } }, ...errorResponses },
+        response: {
+          202: {
+            type: 'object',
+            required: ['instances', 'woken'],
+            properties: { instances: { type: 'array', items: { type: 'string' } }, woken: { type: 'array', items: { type: 'string' } } },
+          },
+          ...errorResponses,
+        },
       },
     },
-    async (request, reply) => reply.code(202).send({ instances: await events().replay(request.params.ns, request.params.seq) }),
+    async (request, reply) => {
+      const d = await events().replay(request.params.ns, request.params.seq);
+      return reply.code(202).send({ instances: d.started, woken: d.woken });
+    },
   );
   done();
 };
