@@ -69,11 +69,12 @@ const workflowInfoProperties = {
   createdAt: { type: 'string', format: 'date-time' },
   updatedAt: { type: 'string', format: 'date-time' },
   description: { type: ['string', 'null'] },
+  logToEvents: { type: ['string', 'null'], description: 'the logger of the events its log lines become, or null' },
 } as const;
 
 export const workflowInfoSchema = {
   type: 'object',
-  required: ['id', 'uid', 'revision', 'active', 'createdAt', 'updatedAt', 'description'],
+  required: ['id', 'uid', 'revision', 'active', 'createdAt', 'updatedAt', 'description', 'logToEvents'],
   properties: workflowInfoProperties,
 } as const;
 

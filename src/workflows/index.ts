@@ -7,7 +7,6 @@ export {
   get,
   list,
   update,
-  setActive,
   changeSettings,
   logToEventsOf,
   findByName,

@@ -200,14 +200,10 @@ export async function update(
   return { workflow: { ...toInfo(row), namespace, source }, warnings };
 }
 
-/** Enables or disables a workflow (only enabled workflows can be executed, listen or fire). */
-export async function setActive(q: Queryable, namespace: string, name: string, active: boolean): Promise<WorkflowInfo> {
-  return changeSettings(q, namespace, name, { active });
-}
-
 /**
- * Changes a workflow's settings (those not in its YAML): `active`, and `logToEvents` (an empty
- * string or null turns it off). Absent settings keep their value.
+ * Changes a workflow's settings (those not in its YAML): `active` (only enabled workflows can be
+ * executed, listen or fire), and `logToEvents` (an empty string or null turns it off). Absent
+ * settings keep their value.
  */
 export async function changeSettings(
   q: Queryable,

@@ -132,6 +132,18 @@ describe.each(BACKENDS)('workflow routes on %s', (backend) => {
     expect(got.json()).toMatchObject({ revision: 3 });
   });
 
+  it('logToEvents: set on create, kept or changed on update, changed through toggle without a new revision', async () => {
+    const created = await post('flows', yaml('logging'), 'application/yaml', '?logToEvents=audit');
+    expect(created.json()).toMatchObject({ id: 'logging', logToEvents: 'audit' });
+    expect((await put('flows', 'logging', yaml('logging'))).json()).toMatchObject({ revision: 2, logToEvents: 'audit' });
+    expect((await put('flows', 'logging', yaml('logging'), '?logToEvents=ops')).json()).toMatchObject({ revision: 3, logToEvents: 'ops' });
+    const toggled = await t.app.inject({ method: 'PUT', url: '/api/namespaces/flows/workflows/logging/toggle', payload: { logToEvents: null } });
+    expect(toggled.json()).toMatchObject({ revision: 3, active: true, logToEvents: null });
+    const got = await t.app.inject({ method: 'GET', url: '/api/namespaces/flows/workflows/logging' });
+    expect(got.json()).toMatchObject({ logToEvents: null });
+    expect((await put('flows', 'logging', yaml('logging'), '?logToEvents=')).json()).toMatchObject({ logToEvents: null });
+  });
+
   it('toggles with a JSON body', async () => {
     await post('flows', yaml('switchable'));
     const off = await t.app.inject({ method: 'PUT', url: '/api/namespaces/flows/workflows/switchable/toggle', payload: { active: false } });

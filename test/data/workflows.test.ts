@@ -101,7 +101,7 @@ describe.each(BACKENDS)('workflows on %s', (backend) => {
     const all = await workflows.list(t.db, 'listing', { offset: 0, limit: 50 });
     expect(all.total).toBe(3);
     expect(all.items.map((w) => w.id)).toEqual(['waa', 'wbb', 'wcc']);
-    expect(Object.keys(all.items[0]!).sort()).toEqual(['active', 'createdAt', 'description', 'id', 'revision', 'uid', 'updatedAt']);
+    expect(Object.keys(all.items[0]!).sort()).toEqual(['active', 'createdAt', 'description', 'id', 'logToEvents', 'revision', 'uid', 'updatedAt']);
     expect((await workflows.list(t.db, 'listing', { offset: 2, limit: 5 })).items.map((w) => w.id)).toEqual(['wcc']);
   });
 
@@ -116,7 +116,7 @@ describe.each(BACKENDS)('workflows on %s', (backend) => {
     try {
       const created = await t.db.tx((q) => workflows.create(q, 'wfs', wf('hooked')));
       await t.db.tx((q) => workflows.update(q, 'wfs', 'hooked', wf('hooked')));
-      const toggled = await t.db.tx((q) => workflows.setActive(q, 'wfs', 'hooked', false));
+      const toggled = await t.db.tx((q) => workflows.changeSettings(q, 'wfs', 'hooked', { active: false }));
       expect(toggled).toMatchObject({ id: 'hooked', active: false, revision: 2 });
       expect((await workflows.findByName(t.db, 'wfs', 'hooked'))!.active).toBe(false);
       const uid = created.workflow.uid;
@@ -127,7 +127,7 @@ describe.each(BACKENDS)('workflows on %s', (backend) => {
       expect(await workflows.findByName(t.db, 'wfs', 'hooked')).toBeNull();
       expect((await variables.list(t.db, 'wfs', 'workflow', uid)).total).toBe(0);
       expect((await variables.list(t.db, 'wfs', 'namespace', '')).total).toBe(1);
-      await expect(t.db.tx((q) => workflows.setActive(q, 'wfs', 'hooked', true))).rejects.toThrow(
+      await expect(t.db.tx((q) => workflows.changeSettings(q, 'wfs', 'hooked', { active: true }))).rejects.toThrow(
         workflows.WorkflowNotFoundError,
       );
       // A hook that throws rolls the change back.

@@ -333,7 +333,7 @@ states:
     it('executing a missing, disabled or scheduled workflow is refused without an instance', async () => {
       await expect(start(e, ns, 'nope-missing', {})).rejects.toMatchObject({ status: 404 });
       await e.deploy(ns, wf.echo('off'));
-      await e.t.db.tx((q) => workflows.setActive(q, ns, 'off', false));
+      await e.t.db.tx((q) => workflows.changeSettings(q, ns, 'off', { active: false }));
       await expect(start(e, ns, 'off', {})).rejects.toBeInstanceOf(EngineRequestError);
       await expect(start(e, ns, 'off', {})).rejects.toMatchObject({ status: 409 });
       await e.deploy(ns, `id: cron-only

@@ -210,7 +210,7 @@ states:
 
   it('a disabled child and a child with a scheduled start cannot be called', async () => {
     await e.deploy(ns, wf.echo('disabled-child'));
-    await e.t.db.tx((q) => workflows.setActive(q, ns, 'disabled-child', false));
+    await e.t.db.tx((q) => workflows.changeSettings(q, ns, 'disabled-child', { active: false }));
     await e.deploy(ns, `id: calls-disabled
 states:
 - id: call

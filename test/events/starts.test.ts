@@ -147,9 +147,9 @@ states:
     await e.deploy(NS, yaml('f.new'));
     expect((await send(event('f.old'))).started).toEqual([]);
     expect((await send(event('f.new'))).started).toHaveLength(1);
-    await e.t.db.tx((q) => workflows.setActive(q, NS, 'follows', false));
+    await e.t.db.tx((q) => workflows.changeSettings(q, NS, 'follows', { active: false }));
     expect((await send(event('f.new'))).started).toEqual([]);
-    await e.t.db.tx((q) => workflows.setActive(q, NS, 'follows', true));
+    await e.t.db.tx((q) => workflows.changeSettings(q, NS, 'follows', { active: true }));
     expect((await send(event('f.new'))).started).toHaveLength(1);
     await e.t.db.tx((q) => workflows.remove(q, NS, 'follows'));
     expect((await send(event('f.new'))).started).toEqual([]);

@@ -100,9 +100,9 @@ describe.each(BACKENDS)('crons follow the workflow on %s', (backend) => {
     expect((await nextTick(e.t.db, 'follows')).getTime()).toBe(t1.getTime());
     await e.deploy(NS, yaml('follows', '@hourly'));
     expect((await nextTick(e.t.db, 'follows')).getUTCMinutes()).toBe(0);
-    await e.t.db.tx((q) => workflows.setActive(q, NS, 'follows', false));
+    await e.t.db.tx((q) => workflows.changeSettings(q, NS, 'follows', { active: false }));
     expect((await e.t.db.query(`SELECT 1 FROM crons WHERE workflow = 'follows'`)).rowCount).toBe(0);
-    await e.t.db.tx((q) => workflows.setActive(q, NS, 'follows', true));
+    await e.t.db.tx((q) => workflows.changeSettings(q, NS, 'follows', { active: true }));
     expect((await e.t.db.query(`SELECT 1 FROM crons WHERE workflow = 'follows'`)).rowCount).toBe(1);
     await e.t.db.tx((q) => workflows.remove(q, NS, 'follows'));
     expect((await e.t.db.query(`SELECT 1 FROM crons WHERE workflow = 'follows'`)).rowCount).toBe(0);

@@ -29,12 +29,18 @@ function yamlSource(request: FastifyRequest): string {
 
 const rawYaml = { mediaTypes: YAML_TYPES, description: 'the workflow as YAML' };
 
+const logToEventsProperty = {
+  type: 'string',
+  maxLength: 256,
+  description: "the `logger` attribute of the direktiv.instanceLog events each line the workflow logs becomes; '' turns it off",
+} as const;
+
 /** POST and PUT of YAML: in their own scope, where any content type is read as text and checked. */
 const yamlRoutes: FastifyPluginCallback<Deps> = (app, { db }, done) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, next) => next(null, body));
 
-  app.post<{ Params: { ns: string }; Querystring: { active: boolean } }>(
+  app.post<{ Params: { ns: string }; Querystring: { active: boolean; logToEvents?: string } }>(
     '/api/namespaces/:ns/workflows',
     {
       schema: {
@@ -43,7 +49,10 @@ const yamlRoutes: FastifyPluginCallback<Deps> = (app, { db }, done) => {
         params: nsParams,
         querystring: {
           type: 'object',
-          properties: { active: { type: 'boolean', default: true, description: 'false creates it disabled' } },
+          properties: {
+            active: { type: 'boolean', default: true, description: 'false creates it disabled' },
+            logToEvents: logToEventsProperty,
+          },
         },
         rawBody: rawYaml,
         response: { 201: savedWorkflowSchema, ...errorResponses },
@@ -51,12 +60,13 @@ const yamlRoutes: FastifyPluginCallback<Deps> = (app, { db }, done) => {
     },
     async (request, reply) => {
       const source = yamlSource(request);
-      const saved = await db.tx((q) => workflows.create(q, request.params.ns, source, { active: request.query.active }));
+      const { active, logToEvents } = request.query;
+      const saved = await db.tx((q) => workflows.create(q, request.params.ns, source, { active, logToEvents }));
       return reply.code(201).send({ ...saved.workflow, warnings: saved.warnings });
     },
   );
 
-  app.put<{ Params: WfParams; Querystring: { revision?: number } }>(
+  app.put<{ Params: WfParams; Querystring: { revision?: number; logToEvents?: string } }>(
     '/api/namespaces/:ns/workflows/:wf',
     {
       schema: {
@@ -66,7 +76,10 @@ const yamlRoutes: FastifyPluginCallback<Deps> = (app, { db }, done) => {
         params: wfParams,
         querystring: {
           type: 'object',
-          properties: { revision: { type: 'integer', minimum: 1, description: 'the revision the change is based on' } },
+          properties: {
+            revision: { type: 'integer', minimum: 1, description: 'the revision the change is based on' },
+            logToEvents: { ...logToEventsProperty, description: `${logToEventsProperty.description}; absent keeps the setting` },
+          },
         },
         rawBody: rawYaml,
         response: { 200: savedWorkflowSchema, ...errorResponses },
@@ -76,7 +89,7 @@ const yamlRoutes: FastifyPluginCallback<Deps> = (app, { db }, done) => {
       const source = yamlSource(request);
       const { ns, wf } = request.params;
       const saved = await db.tx((q) =>
-        workflows.update(q, ns, wf, source, { expectedRevision: request.query.revision }),
+        workflows.update(q, ns, wf, source, { expectedRevision: request.query.revision, logToEvents: request.query.logToEvents }),
       );
       return { ...saved.workflow, warnings: saved.warnings };
     },
@@ -144,25 +157,25 @@ export const workflowRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => 
     },
   );
 
-  app.put<{ Params: WfParams; Body: { active: boolean } }>(
+  app.put<{ Params: WfParams; Body: { active?: boolean; logToEvents?: string | null } }>(
     '/api/namespaces/:ns/workflows/:wf/toggle',
     {
       schema: {
-        summary: 'Enable or disable a workflow',
+        summary: 'Enable or disable a workflow, or change its logToEvents setting',
         tags: ['workflows'],
         params: wfParams,
         body: {
           type: 'object',
-          required: ['active'],
+          minProperties: 1,
           additionalProperties: false,
-          properties: { active: { type: 'boolean' } },
+          properties: { active: { type: 'boolean' }, logToEvents: { ...logToEventsProperty, type: ['string', 'null'] } },
         },
         response: { 200: workflowInfoSchema, ...errorResponses },
       },
     },
     async (request) => {
       const { ns, wf } = request.params;
-      return db.tx((q) => workflows.setActive(q, ns, wf, request.body.active));
+      return db.tx((q) => workflows.changeSettings(q, ns, wf, request.body));
     },
   );
   done();
