@@ -181,6 +181,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = Object.freeze([
   key('Engine', 'DefaultWait', 'duration', 'PT5M', 'execute?wait=true: the wait when the request gives no &timeout='),
   key('Engine', 'PollInterval', 'duration', 'PT1S', 'queue poll interval (NOTIFY only speeds pickup up)'),
   key('Engine', 'CronCatchUp', 'duration', 'PT1M', 'a scheduled tick missed while no node ran still fires when at most this old'),
+  key('Engine', 'EventRetention', 'duration', 'P7D', 'how long received events are kept (history, replays, duplicate detection)'),
 ]);
 
 /** The sections of the file (case-insensitive match), sub-tables included. */

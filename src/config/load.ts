@@ -185,6 +185,7 @@ export function loadConfig(options: LoadOptions): Config {
     defaultWaitMs,
     pollIntervalMs: duration('PollInterval', 1000),
     cronCatchUpMs: duration('CronCatchUp', 60_000),
+    eventRetentionMs: duration('EventRetention', 7 * 24 * 60 * MINUTE),
   };
 
   // What the chosen components need.

@@ -94,6 +94,8 @@ export interface Config {
     readonly pollIntervalMs: number;
     /** `[Engine] CronCatchUp`: how old a missed scheduled tick may be and still fire. */
     readonly cronCatchUpMs: number;
+    /** `[Engine] EventRetention`: how long received events are kept. */
+    readonly eventRetentionMs: number;
   };
   /** Things worth a log line at startup: unknown keys, insecure settings, conflicting env vars. */
   readonly warnings: readonly string[];

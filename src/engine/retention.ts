@@ -1,29 +1,20 @@
 /** Deletes finished instances older than the retention period, with their logs and variables. */
+import { every } from '../util/periodic.js';
 import type { EngineDeps } from './deps.js';
 
 const EVERY_MS = 10 * 60_000;
 
 export class Retention {
-  private timer?: NodeJS.Timeout;
+  private cancel?: () => void;
 
   constructor(private readonly deps: EngineDeps) {}
 
   start(): void {
-    const run = () => {
-      this.sweep().catch((err: unknown) => this.deps.logger.error({ err }, 'retention sweep failed'));
-    };
-    // A random first delay spreads the sweeps of nodes started together.
-    this.timer = setTimeout(() => {
-      run();
-      this.timer = setInterval(run, EVERY_MS);
-      this.timer.unref();
-    }, Math.random() * 60_000);
-    this.timer.unref();
+    this.cancel = every(EVERY_MS, () => this.sweep(), (err) => this.deps.logger.error({ err }, 'retention sweep failed'));
   }
 
   stop(): void {
-    clearTimeout(this.timer);
-    clearInterval(this.timer);
+    this.cancel?.();
   }
 
   /** Returns how many instances were deleted. Deleting is idempotent, so nodes need not agree who runs it. */

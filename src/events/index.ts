@@ -18,6 +18,7 @@ export type { WaitEvent, WaitSpec } from './waits.js';
 export { EventNotFoundError, getEvent, listEvents, replayEvent } from './history.js';
 export type { Delivery, EventDetail, EventRecord } from './history.js';
 export { listenerOf } from './listeners.js';
+export { startEventRetention, sweepEvents } from './retention.js';
 
 let installed: (() => void) | undefined;
 

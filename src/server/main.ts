@@ -11,7 +11,7 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { DEFAULT_SETTINGS, Engine } from '../engine/index.js';
 import type { EngineSettings } from '../engine/index.js';
-import { installEventHooks } from '../events/index.js';
+import { installEventHooks, startEventRetention } from '../events/index.js';
 import { CronTicker, installCronHooks } from '../timers/index.js';
 import type { Secrets } from '../secrets/index.js';
 import { serverTls } from '../util/certs.js';
@@ -189,6 +189,8 @@ async function startFlow(
   const ticker = new CronTicker({ db, starter: engine, logger, catchUpMs: config.engine.cronCatchUpMs, pollMs: settings.pollMs });
   ticker.start();
   closers.add(() => ticker.stop());
+  const stopEventRetention = startEventRetention(db, config.engine.eventRetentionMs, (err) => logger.error({ err }, 'event retention sweep failed'));
+  closers.add(() => stopEventRetention());
   const app = buildApp({
     db,
     engine,

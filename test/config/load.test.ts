@@ -66,6 +66,7 @@ describe('defaults', () => {
       defaultWaitMs: 5 * 60_000,
       pollIntervalMs: 1000,
       cronCatchUpMs: 60_000,
+      eventRetentionMs: 7 * 24 * 3600_000,
     });
     expect(c.warnings).toEqual([]);
   });

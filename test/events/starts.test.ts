@@ -4,7 +4,7 @@
  * once, listeners replaced with the workflow (update, toggle, delete), the history and replays.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptEvents, getEvent, installEventHooks, listEvents, parseEvent, replayEvent } from '../../src/events/index.js';
+import { acceptEvents, getEvent, installEventHooks, listEvents, parseEvent, replayEvent, sweepEvents } from '../../src/events/index.js';
 import type { ParsedEvent } from '../../src/events/index.js';
 import * as workflows from '../../src/workflows/index.js';
 import { BACKENDS } from '../helpers/db.js';
@@ -62,6 +62,16 @@ states:
     ]) {
       expect((await send(miss)).started, JSON.stringify(miss.attributes)).toEqual([]);
     }
+  });
+
+  it('events older than the retention are swept; a duplicate is detected only within it', async () => {
+    const ev = event('order.created', { source: '/shop/old', region: 'eu-old' });
+    expect((await send(ev)).accepted).toBe(1);
+    await e.t.db.query(`UPDATE events SET received_at = now() - interval '8 days' WHERE source = '/shop/old'`);
+    expect(await sweepEvents(e.t.db, 7 * 24 * 3600_000)).toBe(1);
+    expect(await sweepEvents(e.t.db, 7 * 24 * 3600_000)).toBe(0);
+    const again = await send(ev);
+    expect(again).toMatchObject({ accepted: 1, duplicates: 0 });
   });
 
   it('a duplicate (same source and id) is accepted once', async () => {

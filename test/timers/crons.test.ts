@@ -1,18 +1,21 @@
 /**
- * Scheduled starts: each tick fires exactly once with two nodes (two connection pools, two
- * tickers racing on one PostgreSQL database) over three minutes of a moved clock; a node back
+ * Scheduled starts: each tick fires exactly once with two nodes (two engines, each with its own
+ * connection pool and ticker, racing on one PostgreSQL database) over three minutes of a moved
+ * clock; a node back
  * after a gap fires the latest missed tick within the catch-up window once and logs the skipped
  * ones; crons follow the workflow (update, disable, delete).
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/index.js';
+import { DEFAULT_SETTINGS, Engine } from '../../src/engine/index.js';
+import { eventBus, noActionService, variableStore, workflowCatalog } from '../../src/server/adapters.js';
 import type { Db } from '../../src/db/index.js';
 import * as logs from '../../src/logs/index.js';
 import { CronTicker, installCronHooks } from '../../src/timers/index.js';
 import * as workflows from '../../src/workflows/index.js';
 import { BACKENDS } from '../helpers/db.js';
-import { startTestEngine } from '../helpers/engine.js';
+import { emptySecrets, startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
 
 installCronHooks();
@@ -40,11 +43,24 @@ const cronInstances = async (db: Db, wf: string) =>
 describe('cron ticks with two nodes on one PostgreSQL database', () => {
   let e: TestEngine;
   let other: Db;
+  let node2: Engine;
   beforeAll(async () => {
     e = await startTestEngine('postgres');
     other = await openPostgres({ connection: e.t.connection!, poolSize: 4 });
+    node2 = new Engine({
+      db: other,
+      settings: { ...DEFAULT_SETTINGS, pollMs: 200 },
+      workflows: workflowCatalog,
+      variables: variableStore,
+      actions: noActionService,
+      secrets: emptySecrets,
+      events: eventBus(() => node2),
+      logger: quiet,
+    });
+    await node2.start();
   });
   afterAll(async () => {
+    await node2.stop();
     await other.close();
     await e.stop();
   });
@@ -53,7 +69,7 @@ describe('cron ticks with two nodes on one PostgreSQL database', () => {
     await e.deploy(NS, yaml('every-minute', '* * * * *'));
     const first = await nextTick(e.t.db, 'every-minute');
     const a = new CronTicker({ db: e.t.db, starter: e.engine, logger: quiet });
-    const b = new CronTicker({ db: other, starter: e.engine, logger: quiet });
+    const b = new CronTicker({ db: other, starter: node2, logger: quiet });
     // Before the first tick: nothing.
     await Promise.all([a.tick(new Date(first.getTime() - 1000)), b.tick(new Date(first.getTime() - 1000))]);
     expect(await cronInstances(e.t.db, 'every-minute')).toBe(0);
@@ -63,6 +79,9 @@ describe('cron ticks with two nodes on one PostgreSQL database', () => {
       await Promise.all([a.tick(at), b.tick(at), a.tick(at), b.tick(at)]);
     }
     expect(await cronInstances(e.t.db, 'every-minute')).toBe(3);
+    const ids = (await e.t.db.query<{ id: string }>(`SELECT id FROM instances WHERE workflow = 'every-minute'`)).rows.map((r) => r.id);
+    // Both nodes' workers run whatever was started: every instance completes.
+    for (const id of ids) expect((await e.engine.waitForEnd(id, 10_000))!.status).toBe('complete');
     expect((await nextTick(e.t.db, 'every-minute')).getTime()).toBe(first.getTime() + 3 * 60_000);
   });
 
