@@ -120,4 +120,39 @@ describe.each(BACKENDS)('events routes on %s', (backend) => {
     expect((await app.inject({ method: 'GET', url: '/api/namespaces/hooks/events/999999' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/api/namespaces/hooks/events?type=nobody.listens' })).json()).toMatchObject({ total: 1 });
   });
+
+  it('an event posted over HTTP wakes a waiting instance (binary mode, context from jq): the answer names it', async () => {
+    const waiter = await app.inject({
+      method: 'POST',
+      url: '/api/namespaces/hooks/workflows',
+      headers: { 'content-type': 'application/yaml' },
+      payload: `id: await-approval
+states:
+- id: wait
+  type: consumeEvent
+  event:
+    type: approval.given
+    context:
+      subject: jq(.ticket)
+  transform:
+    approved-by: jq(."approval.given".by)
+`,
+    });
+    expect(waiter.statusCode, waiter.body).toBe(201);
+    const run = await app.inject({ method: 'POST', url: '/api/namespaces/hooks/workflows/await-approval/execute', payload: { ticket: 'T-9' } });
+    const { instanceId } = run.json<{ instanceId: string }>();
+    for (let i = 0; i < 200 && !(await e.logLines(instanceId)).some((l) => l.startsWith('Registered')); i++) await new Promise((r) => setTimeout(r, 25));
+    const binary = (subject: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/namespaces/hooks/event',
+        headers: { 'ce-specversion': '1.0', 'ce-id': `b-${subject}`, 'ce-source': '/desk', 'ce-type': 'approval.given', 'ce-subject': subject, 'content-type': 'application/json' },
+        payload: JSON.stringify({ by: 'kim' }),
+      });
+    expect((await binary('T-1')).json()).toMatchObject({ accepted: 1, instances: [], woken: [] });
+    const hit = await binary('T-9');
+    expect(hit.statusCode).toBe(202);
+    expect(hit.json()).toMatchObject({ accepted: 1, instances: [], woken: [instanceId] });
+    expect((await e.engine.waitForEnd(instanceId, 10_000))!.output).toEqual({ 'approved-by': 'kim' });
+  });
 });
