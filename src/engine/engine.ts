@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../db/index.js';
 import type { JsonObject, Value } from '../jq/index.js';
-import { instancesEnded, instancesStarted, stateTransitions } from '../metrics/index.js';
+import { instancesEnded, instancesStarted, instancesWoken, stateTransitions } from '../metrics/index.js';
 import type { EngineApi, ExecuteRequest, InstanceFilter } from './api.js';
 import type { EngineDeps } from './deps.js';
 import type { ReceivedEvent } from './ports.js';
@@ -124,6 +124,7 @@ export class Engine implements EngineApi {
   /** After the commit of `startQueued` and `wakeQueued` calls: metrics, and the workers woken. */
   queuedStarted(namespace: string, started: number, woken = 0): void {
     if (started > 0) instancesStarted.inc({ namespace }, started);
+    if (woken > 0) instancesWoken.inc({ namespace }, woken);
     if (started + woken > 0) this.pool.nudge(started + woken);
   }
 
@@ -210,6 +211,7 @@ export class Engine implements EngineApi {
     }
     stateTransitions.inc(c.entries);
     if (c.childrenStarted > 0) instancesStarted.inc({ namespace: c.inst.namespace }, c.childrenStarted);
+    if (c.woken > 0) instancesWoken.inc({ namespace: c.inst.namespace }, c.woken);
     if (c.ended) instancesEnded.inc({ namespace: c.inst.namespace, status: c.inst.status });
     const due = c.work.filter((w) => w.inMs <= 0).length + c.queuedElsewhere;
     if (due > 0) this.pool.nudge(due);

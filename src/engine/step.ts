@@ -26,6 +26,8 @@ export class Step {
   childrenStarted = 0;
   /** work queued for other instances outside `work` (by events this step emitted): workers to wake */
   queuedElsewhere = 0;
+  /** waiting instances woken by events this step emitted */
+  woken = 0;
   /** changes to write in the step's transaction before the instance row (such as ending a wait) */
   readonly beforeWrite: (() => Promise<void>)[] = [];
   /** the lines of this step that came from the workflow (`log` fields), which may also become events */

@@ -166,6 +166,7 @@ async function emitLogEvents(c: Step): Promise<void> {
       context: { logger, instance: c.inst.id, workflow: c.inst.workflow },
     });
     c.childrenStarted += r.started.length;
+    c.woken += r.woken.length;
     c.queuedElsewhere += r.started.length + r.woken.length;
   }
 }

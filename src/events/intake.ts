@@ -8,6 +8,7 @@ import { retryTransient } from '../db/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import type { JsonObject, Value } from '../jq/index.js';
 import { matchesGlob } from '../language/index.js';
+import { eventsReceived } from '../metrics/index.js';
 import { requireNamespace } from '../namespaces/index.js';
 import type { ListenerEntry } from './listeners.js';
 import type { ParsedEvent } from './parse.js';
@@ -84,6 +85,8 @@ export async function acceptEvents(db: Db, starter: InstanceStarter, namespace: 
     return r;
   }));
   starter.queuedStarted(namespace, result.started.length, result.woken.length);
+  if (result.accepted > 0) eventsReceived.inc({ namespace, outcome: 'accepted' }, result.accepted);
+  if (result.duplicates > 0) eventsReceived.inc({ namespace, outcome: 'duplicate' }, result.duplicates);
   return result;
 }
 

@@ -27,6 +27,20 @@ export const stateTransitions = new Counter({
   registers: [registry],
 });
 
+export const eventsReceived = new Counter<'namespace' | 'outcome'>({
+  name: 'direktiv_events_received_total',
+  help: 'CloudEvents received through the API, by outcome (accepted, duplicate)',
+  labelNames: ['namespace', 'outcome'],
+  registers: [registry],
+});
+
+export const instancesWoken = new Counter<'namespace'>({
+  name: 'direktiv_instances_woken_total',
+  help: 'Waiting instances woken by an event',
+  labelNames: ['namespace'],
+  registers: [registry],
+});
+
 export const apiRequests = new Counter<'method' | 'route' | 'status'>({
   name: 'direktiv_api_requests_total',
   help: 'HTTP requests answered by the API, by route pattern and status code',
