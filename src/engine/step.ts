@@ -54,6 +54,13 @@ export class Step {
     this.logs.push({ level, msg: this.redact(msg) });
   }
 
+  /** Counts what an event this step emitted started and woke, for the workers and metrics after the commit. */
+  emitted(r: { started: string[]; woken: string[] }): void {
+    this.childrenStarted += r.started.length;
+    this.woken += r.woken.length;
+    this.queuedElsewhere += r.started.length + r.woken.length;
+  }
+
   /** A line the workflow itself logs: with `logToEvents` it is also emitted as an event. */
   userLog(msg: string): void {
     this.log(msg);

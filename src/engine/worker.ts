@@ -165,8 +165,6 @@ async function emitLogEvents(c: Step): Promise<void> {
       data: line,
       context: { logger, instance: c.inst.id, workflow: c.inst.workflow },
     });
-    c.childrenStarted += r.started.length;
-    c.woken += r.woken.length;
-    c.queuedElsewhere += r.started.length + r.woken.length;
+    c.emitted(r);
   }
 }

@@ -95,9 +95,7 @@ export const generateEvent: StateLogic<GenerateEventState> = {
     const context: Record<string, Value> = {};
     for (const [k, t] of Object.entries(e.context)) context[k] = evaluateTemplate(t, c.inst.data, c.jqOptions);
     const r = await c.deps.events.emit(c.q, c.inst.namespace, { type: e.type, source: e.source, data, datacontenttype: e.datacontenttype, context });
-    c.childrenStarted += r.started.length;
-    c.woken += r.woken.length;
-    c.queuedElsewhere += r.started.length + r.woken.length;
+    c.emitted(r);
     c.log(`Generated event ${e.type} (${r.id}): started ${r.started.length}, woke ${r.woken.length}.`);
     return next(s);
   },
