@@ -20,3 +20,8 @@ CREATE TABLE event_wait_types (
   PRIMARY KEY (namespace, type, wait_id)
 );
 CREATE INDEX event_wait_types_wait ON event_wait_types (wait_id);
+
+-- The workflow revision a start listener was built from: delivery reads the listener together
+-- with the share-locked workflow row and knows, when the two revisions differ, that a change
+-- committed meanwhile and the listener must be read again.
+ALTER TABLE event_listeners ADD COLUMN revision int NOT NULL DEFAULT 0;

@@ -14,6 +14,26 @@ const types = {
     oid === 20 ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * Parameterised statements run as named prepared statements: each connection parses and plans
+ * a statement once instead of on every call, which is most of the server's work for the short
+ * statements of a step. Names are per statement text; the number of texts is bounded (the code
+ * builds a fixed set), and past the bound statements simply run unnamed.
+ */
+const names = new Map<string, string>();
+const MAX_NAMED = 2_000;
+
+function statement(text: string, values: unknown[] | undefined): pg.QueryConfig {
+  if (values === undefined || values.length === 0) return { text };
+  let name = names.get(text);
+  if (name === undefined) {
+    if (names.size >= MAX_NAMED) return { text, values };
+    name = `d${names.size}`;
+    names.set(text, name);
+  }
+  return { name, text, values };
+}
+
 export async function openPostgres(opts: PostgresOptions): Promise<Db> {
   const pool = new pg.Pool({ ...opts.connection, max: opts.poolSize ?? 10, types });
   const onError = opts.onError ?? (() => undefined);
@@ -24,7 +44,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
   const listener = new Listener(opts.connection, onError);
 
   const query = async <R>(text: string, params?: unknown[]): Promise<QueryResult<R>> => {
-    const r = await pool.query(text, params);
+    const r = await pool.query(statement(text, params));
     return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
   };
 
@@ -42,7 +62,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
           await client.query(sql);
         },
         query: async <R>(text: string, params?: unknown[]) => {
-          const r = await client.query(text, params);
+          const r = await client.query(statement(text, params));
           return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
         },
       };

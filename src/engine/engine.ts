@@ -7,7 +7,8 @@ import type { JsonObject, Value } from '../jq/index.js';
 import { instancesEnded, instancesStarted, instancesWoken, stateTransitions } from '../metrics/index.js';
 import type { EngineApi, ExecuteRequest, InstanceFilter } from './api.js';
 import type { EngineDeps } from './deps.js';
-import type { ReceivedEvent } from './ports.js';
+import type { ReceivedEvent, WorkflowRef } from './ports.js';
+import type { Workflow } from '../language/index.js';
 import { instanceId } from './ids.js';
 import { normaliseInput } from './input.js';
 import { createInstance } from './instances.js';
@@ -23,6 +24,23 @@ import type { InstanceDetail } from './types.js';
 import { RecentlyEnded, detailOf } from './recent.js';
 import { Waiters } from './waiters.js';
 import { WorkerPool, write } from './worker.js';
+
+/** Starting an instance for an event or a cron tick (see `StartRequest` of the events module). */
+export interface StartRequest {
+  namespace: string;
+  workflow: string;
+  /** the revision, when the caller holds the workflow row share-locked (no lookup needed) */
+  locked?: { uid: string; revision: number };
+  input: JsonObject;
+  invokedBy: InvokedBy;
+}
+
+/** An instance created with its first states run: `step` is absent when `singular` refused it. */
+interface Begun {
+  id: string;
+  step?: Step;
+  input?: JsonObject;
+}
 
 export class Engine implements EngineApi {
   private readonly pool: WorkerPool;
@@ -78,24 +96,53 @@ export class Engine implements EngineApi {
       if (wf.start.type === 'scheduled' && req.invokedBy.kind !== 'cron') {
         throw new EngineRequestError(409, `workflow '${req.workflow}' has a scheduled start and cannot be invoked directly`);
       }
-      const id = instanceId(ref.namespace, ref.name);
-      const created = await createInstance(q, id, ref, wf, normaliseInput(req.input), req.invokedBy, 0);
-      if (created.failed) return { id, step: undefined };
-      // The instance's first states run in the transaction that creates it.
-      const input = created.inst.data;
-      const step = new Step(q, this.deps, created.inst, wf);
-      await begin(step);
-      await write(q, step);
-      return { id, step, input };
+      return this.createAndBegin(q, ref, wf, normaliseInput(req.input), req.invokedBy);
     });
-    instancesStarted.inc({ namespace: req.namespace });
+    this.begun(req.namespace, c);
+    return { instanceId: c.id };
+  }
+
+  /**
+   * Creates an instance and runs its first states in the caller's transaction, as `execute` does
+   * (events received through the API). Undefined when the workflow does not exist or is
+   * disabled; otherwise call `committed()` once the transaction has committed.
+   */
+  async startNow(q: Queryable, req: StartRequest): Promise<{ id: string; committed: () => void } | undefined> {
+    const ref = await this.startable(q, req);
+    if (!ref) return undefined;
+    const wf = await this.deps.workflows.load(q, ref.uid, ref.revision);
+    const c = await this.createAndBegin(q, ref, wf, req.input, req.invokedBy);
+    return { id: c.id, committed: () => this.begun(req.namespace, c) };
+  }
+
+  /** The revision a start request runs: the one the caller holds locked, else the enabled current one. */
+  private async startable(q: Queryable, req: StartRequest): Promise<WorkflowRef | undefined> {
+    if (req.locked) return { ...req.locked, namespace: req.namespace, name: req.workflow, active: true };
+    const ref = await this.deps.workflows.find(q, req.namespace, req.workflow);
+    return ref?.active ? ref : undefined;
+  }
+
+  /** A new instance whose first states run in this transaction (unless `singular` refused it). */
+  private async createAndBegin(q: Queryable, ref: WorkflowRef, wf: Workflow, input: JsonObject, invokedBy: InvokedBy): Promise<Begun> {
+    const id = instanceId(ref.namespace, ref.name);
+    const created = await createInstance(q, id, ref, wf, input, invokedBy, 0);
+    if (created.failed) return { id };
+    const step = new Step(q, this.deps, created.inst, wf);
+    await begin(step);
+    await write(q, step);
+    // `input` as given: the first states replace the instance's data, not this object.
+    return { id, step, input };
+  }
+
+  /** After the commit of `createAndBegin`: metrics, the state's calls, waiters. */
+  private begun(namespace: string, c: Begun): void {
+    instancesStarted.inc({ namespace });
     if (c.step?.ended) this.recent.remember(detailOf(c.step, c.input!));
     if (c.step) this.committed(c.step);
     else {
-      instancesEnded.inc({ namespace: req.namespace, status: 'failed' });
+      instancesEnded.inc({ namespace, status: 'failed' });
       this.waiters.ended(c.id);
     }
-    return { instanceId: c.id };
   }
 
   /**
@@ -103,14 +150,10 @@ export class Engine implements EngineApi {
    * where one transaction may start many). Undefined when the workflow does not exist or is
    * disabled. After the commit, call `queuedStarted(n)` so the workers pick them up at once.
    */
-  async startQueued(
-    q: Queryable,
-    req: { namespace: string; workflow: string; input: JsonObject; invokedBy: InvokedBy },
-  ): Promise<string | undefined> {
-    const { workflows } = this.deps;
-    const ref = await workflows.find(q, req.namespace, req.workflow);
-    if (!ref?.active) return undefined;
-    const wf = await workflows.load(q, ref.uid, ref.revision);
+  async startQueued(q: Queryable, req: StartRequest): Promise<string | undefined> {
+    const ref = await this.startable(q, req);
+    if (!ref) return undefined;
+    const wf = await this.deps.workflows.load(q, ref.uid, ref.revision);
     const created = await createInstance(q, instanceId(ref.namespace, ref.name), ref, wf, req.input, req.invokedBy, 0);
     if (!created.failed) await enqueueStart(q, created.inst.id);
     return created.inst.id;

@@ -51,6 +51,8 @@ export class WorkerPool {
   private async loop(): Promise<void> {
     while (this.running) {
       let worked = false;
+      // Nudges that arrive while this worker looks for work must not be lost: it looks again.
+      const seen = this.nudges;
       try {
         worked = await this.once();
       } catch (err) {
@@ -62,7 +64,7 @@ export class WorkerPool {
       }
       // Work found: there may be more, so wake a colleague (graphile-worker's habit).
       if (worked) this.nudge(1);
-      else if (this.running) await this.idle();
+      else if (this.running && this.nudges === seen) await this.idle(seen);
     }
   }
 
@@ -94,7 +96,7 @@ export class WorkerPool {
    * One idle worker polls: it asks when the next timer is due and sleeps until then (at most
    * pollMs). The others sleep until nudged, with a long poll of their own as a safety net.
    */
-  private async idle(): Promise<void> {
+  private async idle(seen: number): Promise<void> {
     const poll = this.deps.settings.pollMs;
     if (this.polling) {
       await this.sleep(poll * 10);
@@ -102,7 +104,6 @@ export class WorkerPool {
     }
     this.polling = true;
     try {
-      const seen = this.nudges;
       const due = await nextDueIn(this.deps.db).catch(() => null);
       if (this.nudges !== seen || !this.running) return;
       const wait = Math.min(poll, due ?? Infinity);

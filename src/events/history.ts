@@ -1,9 +1,8 @@
 /** The events a namespace received, newest first, with what each did; and replays of them. */
-import { retryTransient } from '../db/index.js';
 import type { Db, Queryable } from '../db/index.js';
 import type { Value } from '../jq/index.js';
 import { requireNamespace } from '../namespaces/index.js';
-import { deliver } from './intake.js';
+import { deliver, inTx } from './intake.js';
 import type { Delivered, InstanceStarter } from './intake.js';
 
 export interface Delivery {
@@ -98,12 +97,10 @@ export async function getEvent(q: Queryable, namespace: string, seq: number): Pr
 
 /** Delivers a stored event again, to the listeners and waits there are now. */
 export async function replayEvent(db: Db, starter: InstanceStarter, namespace: string, seq: number): Promise<Delivered> {
-  const d = await retryTransient(() =>
-    db.tx(async (q) => {
-      const ev = await getEvent(q, namespace, seq);
-      return deliver(q, starter, namespace, { seq: String(ev.seq), id: ev.id, type: ev.type, attributes: ev.attributes, payload: ev.payload });
-    }),
-  );
-  starter.queuedStarted(namespace, d.started.length, d.woken.length);
+  const { value: d, committed } = await inTx(db, starter, async (q, now) => {
+    const ev = await getEvent(q, namespace, seq);
+    return deliver(q, now, namespace, { seq: String(ev.seq), id: ev.id, type: ev.type, attributes: ev.attributes, payload: ev.payload });
+  });
+  committed(namespace, d.woken.length);
   return d;
 }

@@ -9,7 +9,7 @@ import { syncListeners } from './listeners.js';
 
 export { EventInvalidError, parseBatch, parseEvent } from './parse.js';
 export type { Headers, ParsedEvent } from './parse.js';
-export { acceptEvents, contextMatches, storeAndDeliver } from './intake.js';
+export { EventIntake, acceptEvents, contextMatches, storeAndDeliver } from './intake.js';
 export type { AcceptResult, Delivered, InstanceStarter } from './intake.js';
 export { buildEvent } from './emit.js';
 export type { NewEvent } from './emit.js';

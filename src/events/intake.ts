@@ -9,19 +9,32 @@ import type { Db, Queryable } from '../db/index.js';
 import type { JsonObject, Value } from '../jq/index.js';
 import { matchesGlob } from '../language/index.js';
 import { eventsReceived } from '../metrics/index.js';
-import { requireNamespace } from '../namespaces/index.js';
+import { NamespaceNotFoundError, requireNamespace } from '../namespaces/index.js';
 import type { ListenerEntry } from './listeners.js';
 import type { ParsedEvent } from './parse.js';
 import { offerToWait } from './waits.js';
 import type { WaitEvent, WaitRow } from './waits.js';
 
 /** What the events module needs of the engine (the Engine class provides it). */
+/** A start request; `locked` names the revision when the caller holds the workflow row share-locked. */
+export interface StartRequest {
+  namespace: string;
+  workflow: string;
+  locked?: { uid: string; revision: number };
+  input: JsonObject;
+  invokedBy: { kind: 'event'; eventIds: string[] };
+}
+
 export interface InstanceStarter {
   /** Creates and queues an instance in the caller's transaction; undefined when the workflow is gone or disabled. */
-  startQueued(
-    q: Queryable,
-    req: { namespace: string; workflow: string; input: JsonObject; invokedBy: { kind: 'event'; eventIds: string[] } },
-  ): Promise<string | undefined>;
+  startQueued(q: Queryable, req: StartRequest): Promise<string | undefined>;
+  /**
+   * Creates an instance and runs its first states in the caller's transaction; `committed` runs
+   * after the commit (the instance's calls, metrics). For events that arrive through the API:
+   * an event emitted by a running instance starts instances queued, so a workflow that emits
+   * the event it starts on cannot recurse inside one transaction.
+   */
+  startNow(q: Queryable, req: StartRequest): Promise<{ id: string; committed: () => void } | undefined>;
   /** Queues the wake-up of a waiting instance's step with the events that ended its wait. */
   wakeQueued(q: Queryable, instanceId: string, step: number, events: WaitEvent[]): Promise<void>;
   /** After the commit: metrics, and workers woken for what was queued. */
@@ -51,6 +64,7 @@ export interface StoredEvent {
 interface ListenerRow {
   id: string;
   workflow_uid: string;
+  revision: number;
   mode: 'any' | 'all';
   events: ListenerEntry[];
   lifespan_ms: string | null;
@@ -69,40 +83,185 @@ export function contextMatches(context: Record<string, string>, attributes: Reco
 }
 
 export async function acceptEvents(db: Db, starter: InstanceStarter, namespace: string, events: ParsedEvent[]): Promise<AcceptResult> {
-  const result = await retryTransient(() => db.tx(async (q) => {
-    await requireNamespace(q, namespace);
-    const r: AcceptResult = { accepted: 0, duplicates: 0, started: [], woken: [] };
-    for (const ev of events) {
-      const d = await storeAndDeliver(q, starter, namespace, ev);
-      if (!d) {
-        r.duplicates++;
-        continue;
+  const [result] = await acceptTogether(db, starter, [{ namespace, events }]);
+  return result!;
+}
+
+/** Several requests' events accepted in one transaction, each request with its own result. */
+async function acceptTogether(db: Db, starter: InstanceStarter, requests: { namespace: string; events: ParsedEvent[] }[]): Promise<AcceptResult[]> {
+  const { value: results, committed } = await inTx(db, starter, async (q, now) => {
+    const log = new DeliveryLog();
+    const out: AcceptResult[] = [];
+    for (const { namespace, events } of requests) {
+      // A non-empty batch finds an unknown namespace through the events' foreign key.
+      if (events.length === 0) await requireNamespace(q, namespace);
+      const r: AcceptResult = { accepted: 0, duplicates: 0, started: [], woken: [] };
+      for (const ev of events) {
+        const d = await storeAndDeliver(q, now, namespace, ev, log);
+        if (!d) {
+          r.duplicates++;
+          continue;
+        }
+        r.accepted++;
+        r.started.push(...d.started);
+        r.woken.push(...d.woken);
       }
-      r.accepted++;
-      r.started.push(...d.started);
-      r.woken.push(...d.woken);
+      out.push(r);
     }
-    return r;
-  }));
-  starter.queuedStarted(namespace, result.started.length, result.woken.length);
-  if (result.accepted > 0) eventsReceived.inc({ namespace, outcome: 'accepted' }, result.accepted);
-  if (result.duplicates > 0) eventsReceived.inc({ namespace, outcome: 'duplicate' }, result.duplicates);
-  return result;
+    await log.flush(q);
+    return out;
+  });
+  requests.forEach(({ namespace }, i) => {
+    const r = results[i]!;
+    committed(namespace, r.woken.length);
+    if (r.accepted > 0) eventsReceived.inc({ namespace, outcome: 'accepted' }, r.accepted);
+    if (r.duplicates > 0) eventsReceived.inc({ namespace, outcome: 'duplicate' }, r.duplicates);
+  });
+  return results;
+}
+
+interface Pending {
+  namespace: string;
+  events: ParsedEvent[];
+  resolve: (r: AcceptResult) => void;
+  reject: (err: unknown) => void;
 }
 
 /**
- * Stores one event and delivers it, in the caller's transaction (the request's, or the step
- * of an instance that emits it); undefined for a duplicate, which is not delivered again.
+ * The API's intake with group commit: a request that arrives while `concurrency` transactions
+ * are busy waits, and the requests waiting when one finishes share the next transaction (up to
+ * `maxEvents` events), so under load each commit carries many events and an idle node answers
+ * a single event at once. If a shared transaction fails (one request named an unknown
+ * namespace), its requests are accepted one by one, so each gets its own answer.
  */
-export async function storeAndDeliver(q: Queryable, starter: InstanceStarter, namespace: string, ev: ParsedEvent): Promise<Delivered | undefined> {
-  const { rows } = await q.query<{ seq: string }>(
-    `INSERT INTO events (namespace, id, source, type, time, attributes, payload)
-     VALUES ($1, $2, $3, $4, $5, $6::json, $7::json)
-     ON CONFLICT (namespace, source, id) DO NOTHING RETURNING seq`,
-    [namespace, ev.id, ev.source, ev.type, ev.time ?? null, JSON.stringify(ev.attributes), JSON.stringify(ev.payload)],
-  );
+export class EventIntake {
+  private readonly waiting: Pending[] = [];
+  private busy = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly starter: InstanceStarter,
+    // Few transactions at once, so waiting requests form large groups; measured best at two with a pool of ten.
+    private readonly concurrency = Math.max(2, Math.floor(db.concurrency / 5)),
+    private readonly maxEvents = 500,
+  ) {}
+
+  accept(namespace: string, events: ParsedEvent[]): Promise<AcceptResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ namespace, events, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.busy < this.concurrency && this.waiting.length > 0) {
+      let n = 0;
+      let events = 0;
+      while (n < this.waiting.length && (n === 0 || events + this.waiting[n]!.events.length <= this.maxEvents)) {
+        events += this.waiting[n]!.events.length;
+        n++;
+      }
+      const group = this.waiting.splice(0, n);
+      this.busy++;
+      void this.run(group).finally(() => {
+        this.busy--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(group: Pending[]): Promise<void> {
+    try {
+      const results = await acceptTogether(this.db, this.starter, group);
+      group.forEach((p, i) => p.resolve(results[i]!));
+    } catch (err) {
+      if (group.length === 1) return group[0]!.reject(err);
+      // In arrival order, so the first of two requests with the same event is the one that stores it.
+      for (const p of group) await acceptEvents(this.db, this.starter, p.namespace, p.events).then(p.resolve, p.reject);
+    }
+  }
+}
+
+/**
+ * Runs a delivering transaction (retried when PostgreSQL picks it as a deadlock victim) with a
+ * starter whose instances run their first states in it; `committed` then hands over what
+ * those states started and wakes workers for the waits the events ended.
+ */
+export async function inTx<T>(
+  db: Db,
+  starter: InstanceStarter,
+  fn: (q: Queryable, now: InstanceStarter) => Promise<T>,
+): Promise<{ value: T; committed: (namespace: string, woken: number) => void }> {
+  let after: (() => void)[] = [];
+  const now: InstanceStarter = {
+    startQueued: async (q, req) => {
+      const s = await starter.startNow(q, req);
+      if (s) after.push(s.committed);
+      return s?.id;
+    },
+    startNow: (q, req) => starter.startNow(q, req),
+    wakeQueued: (q, id, step, events) => starter.wakeQueued(q, id, step, events),
+    queuedStarted: (ns, started, woken) => starter.queuedStarted(ns, started, woken),
+  };
+  const value = await retryTransient(() => {
+    after = [];
+    return db.tx((q) => fn(q, now));
+  });
+  return {
+    value,
+    committed(namespace, woken) {
+      for (const a of after) a();
+      starter.queuedStarted(namespace, 0, woken);
+    },
+  };
+}
+
+/** Start listeners and waits of the namespace for the event's type ($ns, $type): the candidates to match. */
+const candidatesSql = (ns: string, type: string) => `
+  SELECT 'start' AS kind, l.id, l.workflow_uid, l.mode, l.events, NULL AS instance_id, NULL::int AS step
+    FROM event_listener_types t
+    JOIN event_listeners l ON l.id = t.listener_id
+    JOIN workflows w ON w.uid = l.workflow_uid
+   WHERE t.namespace = ${ns} AND t.type = ${type} AND w.active
+  UNION ALL
+  SELECT 'wait', w.id, NULL, w.mode, w.events, w.instance_id, w.step
+    FROM event_wait_types t JOIN event_waits w ON w.id = t.wait_id
+   WHERE t.namespace = ${ns} AND t.type = ${type}`;
+
+/** One order for every transaction that locks candidate rows, so two events cannot deadlock. */
+const CANDIDATE_ORDER = 'ORDER BY kind, id';
+
+/**
+ * Stores one event and delivers it, in the caller's transaction (the request's, or the step
+ * of an instance that emits it); undefined for a duplicate, which is not delivered again. The
+ * insert and the candidates are one statement; an unknown namespace is the insert's foreign key.
+ */
+export async function storeAndDeliver(
+  q: Queryable,
+  starter: InstanceStarter,
+  namespace: string,
+  ev: ParsedEvent,
+  log?: DeliveryLog,
+): Promise<Delivered | undefined> {
+  let rows: ({ seq: string } & (Candidate | { kind: null }))[];
+  try {
+    ({ rows } = await q.query<{ seq: string } & (Candidate | { kind: null })>(
+      `WITH e AS (
+         INSERT INTO events (namespace, id, source, type, time, attributes, payload)
+         VALUES ($1, $2, $3, $4, $5, $6::json, $7::json)
+         ON CONFLICT (namespace, source, id) DO NOTHING RETURNING seq)
+       SELECT e.seq, c.* FROM e LEFT JOIN LATERAL (${candidatesSql('$1', '$4')}) c ON true
+       ${CANDIDATE_ORDER}`,
+      [namespace, ev.id, ev.source, ev.type, ev.time ?? null, JSON.stringify(ev.attributes), JSON.stringify(ev.payload)],
+    ));
+  } catch (err) {
+    if ((err as { code?: unknown }).code === '23503') throw new NamespaceNotFoundError(namespace);
+    throw err;
+  }
   if (rows.length === 0) return undefined;
-  return deliver(q, starter, namespace, { seq: rows[0]!.seq, id: ev.id, type: ev.type, attributes: ev.attributes, payload: ev.payload });
+  const stored: StoredEvent = { seq: rows[0]!.seq, id: ev.id, type: ev.type, attributes: ev.attributes, payload: ev.payload };
+  const candidates = rows.filter((r): r is { seq: string } & Candidate => r.kind !== null);
+  return offerAll({ q, starter, namespace, log: log ?? new DeliveryLog() }, stored, candidates, !log);
 }
 
 export interface Delivered {
@@ -112,37 +271,41 @@ export interface Delivered {
 
 type Candidate = { kind: 'start'; workflow_uid: string; events: ListenerEntry[] } | ({ kind: 'wait' } & WaitRow);
 
-/**
- * Matches one stored event against the namespace's start listeners and instance waits: by type
- * through the two type indexes (one query), then by context patterns.
- */
+/** Delivers an event already stored (a replay) to the listeners and waits there are now. */
 export async function deliver(q: Queryable, starter: InstanceStarter, namespace: string, ev: StoredEvent): Promise<Delivered> {
-  const { rows } = await q.query<Candidate>(
-    `SELECT 'start' AS kind, l.id, l.workflow_uid, l.mode, l.events, NULL AS instance_id, NULL::int AS step
-       FROM event_listener_types t
-       JOIN event_listeners l ON l.id = t.listener_id
-       JOIN workflows w ON w.uid = l.workflow_uid
-      WHERE t.namespace = $1 AND t.type = $2 AND w.active
-     UNION ALL
-     SELECT 'wait', w.id, NULL, w.mode, w.events, w.instance_id, w.step
-       FROM event_wait_types t JOIN event_waits w ON w.id = t.wait_id
-      WHERE t.namespace = $1 AND t.type = $2
-      -- One order for every transaction that locks these rows, so two events cannot deadlock.
-      ORDER BY kind, id`,
-    [namespace, ev.type],
-  );
+  const { rows } = await q.query<Candidate>(`${candidatesSql('$1', '$2')} ${CANDIDATE_ORDER}`, [namespace, ev.type]);
+  return offerAll({ q, starter, namespace, log: new DeliveryLog() }, ev, rows, true);
+}
+
+/** One transaction's delivery: where it runs, who starts instances, and what it records. */
+interface Ctx {
+  q: Queryable;
+  starter: InstanceStarter;
+  namespace: string;
+  log: DeliveryLog;
+}
+
+async function offerAll(x: Ctx, ev: StoredEvent, candidates: Candidate[], flush: boolean): Promise<Delivered> {
+  const d = await offer(x, ev, candidates);
+  if (flush) await x.log.flush(x.q);
+  return d;
+}
+
+/** Matches the event against the candidates' context patterns and starts or wakes what matches. */
+async function offer(x: Ctx, ev: StoredEvent, candidates: Candidate[]): Promise<Delivered> {
+  const { q, starter, log } = x;
   const out: Delivered = { started: [], woken: [] };
-  for (const c of rows) {
+  for (const c of candidates) {
     const slots = slotsOf(c.events, ev);
     if (slots.length === 0) continue;
     if (c.kind === 'wait') {
       const ended = await offerToWait(q, c, ev, slots);
       if (!ended) continue;
       await starter.wakeQueued(q, c.instance_id, c.step, ended);
-      await recordDelivery(q, [ev.seq], c.instance_id, 'woke');
+      log.add([ev.seq], c.instance_id, 'woke');
       out.woken.push(c.instance_id);
     } else {
-      out.started.push(...(await startFrom(q, starter, namespace, c.workflow_uid, ev)));
+      out.started.push(...(await startFrom(x, c.workflow_uid, ev)));
     }
   }
   return out;
@@ -152,41 +315,76 @@ export async function deliver(q: Queryable, starter: InstanceStarter, namespace:
 const slotsOf = (entries: ListenerEntry[], ev: StoredEvent): number[] =>
   entries.flatMap((e, i) => (e.type === ev.type && contextMatches(e.context, ev.attributes) ? [i] : []));
 
+const LISTENER_COLUMNS = 'l.id, l.workflow_uid, l.mode, l.events, l.lifespan_ms, l.correlate, w.name AS workflow, w.revision';
+
 /**
- * Starts (or gathers toward) an instance of a workflow whose listener matched. The workflow
- * row is share-locked first and the listener read again: a workflow change locks that row
- * before it replaces the listener, so the event either starts the revision that listened when
- * it arrived (the change waits for this transaction), or is matched against the listener as
- * the change left it.
+ * Starts (or gathers toward) an instance of a workflow whose listener matched, with the
+ * workflow row share-locked: a workflow change locks that row before it replaces the listener,
+ * so the event either starts the revision that listened when it arrived (the change waits for
+ * this transaction), or is matched against the listener the change left. Usually one statement
+ * does it; when a change committed meanwhile (the listener read no longer belongs to the
+ * workflow's revision), the listener is read again once the lock is held.
  */
-async function startFrom(q: Queryable, starter: InstanceStarter, namespace: string, workflowUid: string, ev: StoredEvent): Promise<string[]> {
-  const locked = await q.query('SELECT 1 FROM workflows WHERE uid = $1 AND active FOR SHARE', [workflowUid]);
-  if (locked.rowCount !== 1) return [];
-  const { rows } = await q.query<ListenerRow>(
-    `SELECT l.id, l.workflow_uid, l.mode, l.events, l.lifespan_ms, l.correlate, w.name AS workflow
-       FROM event_listeners l JOIN workflows w ON w.uid = l.workflow_uid WHERE l.workflow_uid = $1`,
+async function startFrom(x: Ctx, workflowUid: string, ev: StoredEvent): Promise<string[]> {
+  const { q } = x;
+  let { rows } = await q.query<ListenerRow>(
+    `SELECT ${LISTENER_COLUMNS} FROM workflows w JOIN event_listeners l ON l.workflow_uid = w.uid
+      WHERE w.uid = $1 AND w.active AND l.revision = w.revision FOR SHARE OF w`,
     [workflowUid],
   );
+  if (rows.length === 0) {
+    const locked = await q.query('SELECT 1 FROM workflows WHERE uid = $1 AND active FOR SHARE', [workflowUid]);
+    if (locked.rowCount !== 1) return [];
+    ({ rows } = await q.query<ListenerRow>(
+      `SELECT ${LISTENER_COLUMNS} FROM workflows w JOIN event_listeners l ON l.workflow_uid = w.uid WHERE w.uid = $1`,
+      [workflowUid],
+    ));
+  }
   const l = rows[0];
   const slots = l ? slotsOf(l.events, ev) : [];
   if (!l || slots.length === 0) return [];
-  return l.mode === 'any' ? startOne(q, starter, namespace, l, [ev]) : gather(q, starter, namespace, l, ev, slots);
+  return l.mode === 'any' ? startOne(x, l, [ev]) : gather(x, l, ev, slots);
 }
 
-async function recordDelivery(q: Queryable, seqs: string[], instanceId: string, kind: 'started' | 'woke'): Promise<void> {
-  await q.query(
-    `INSERT INTO event_deliveries (event_seq, instance_id, kind)
-     SELECT s, $2, $3 FROM unnest($1::bigint[]) AS s ON CONFLICT DO NOTHING`,
-    [seqs, instanceId, kind],
-  );
+/**
+ * What the events of one transaction started and woke (the history's deliveries), written
+ * in one statement when the transaction's events are delivered.
+ */
+export class DeliveryLog {
+  private readonly seqs: string[] = [];
+  private readonly instances: string[] = [];
+  private readonly kinds: string[] = [];
+
+  add(seqs: string[], instanceId: string, kind: 'started' | 'woke'): void {
+    for (const seq of seqs) {
+      this.seqs.push(seq);
+      this.instances.push(instanceId);
+      this.kinds.push(kind);
+    }
+  }
+
+  async flush(q: Queryable): Promise<void> {
+    if (this.seqs.length === 0) return;
+    await q.query(
+      `INSERT INTO event_deliveries (event_seq, instance_id, kind)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+      [this.seqs.splice(0), this.instances.splice(0), this.kinds.splice(0)],
+    );
+  }
 }
 
-async function startOne(q: Queryable, starter: InstanceStarter, namespace: string, l: ListenerRow, evs: StoredEvent[]): Promise<string[]> {
+async function startOne(x: Ctx, l: ListenerRow, evs: StoredEvent[]): Promise<string[]> {
   const input: JsonObject = {};
   for (const e of evs) input[e.type] = e.payload;
-  const id = await starter.startQueued(q, { namespace, workflow: l.workflow, input, invokedBy: { kind: 'event', eventIds: evs.map((e) => e.id) } });
+  const id = await x.starter.startQueued(x.q, {
+    namespace: x.namespace,
+    workflow: l.workflow,
+    locked: { uid: l.workflow_uid, revision: l.revision },
+    input,
+    invokedBy: { kind: 'event', eventIds: evs.map((e) => e.id) },
+  });
   if (!id) return [];
-  await recordDelivery(q, evs.map((e) => e.seq), id, 'started');
+  x.log.add(evs.map((e) => e.seq), id, 'started');
   return [id];
 }
 
@@ -195,14 +393,8 @@ async function startOne(q: Queryable, starter: InstanceStarter, namespace: strin
  * the group starts one instance and is emptied. The listener row is locked, so two events
  * completing one group in two transactions cannot both miss each other.
  */
-async function gather(
-  q: Queryable,
-  starter: InstanceStarter,
-  namespace: string,
-  l: ListenerRow,
-  ev: StoredEvent,
-  slots: number[],
-): Promise<string[]> {
+async function gather(x: Ctx, l: ListenerRow, ev: StoredEvent, slots: number[]): Promise<string[]> {
+  const { q } = x;
   const values = l.correlate.map((a) => ev.attributes[a]);
   // An event without a correlated attribute cannot belong to any group.
   if (values.some((v) => v === undefined || v === null)) return [];
@@ -230,5 +422,5 @@ async function gather(
   if (rows.length < l.events.length) return [];
   await q.query('DELETE FROM event_gathered WHERE listener_id = $1 AND group_key = $2', [l.id, group]);
   const distinct = [...new Map(rows.map((r) => [r.seq, { seq: r.seq, id: r.id, type: r.type, attributes: r.attributes, payload: r.payload }])).values()];
-  return startOne(q, starter, namespace, l, distinct);
+  return startOne(x, l, distinct);
 }

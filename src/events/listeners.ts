@@ -50,8 +50,8 @@ export async function syncListeners(q: Queryable, change: WorkflowChange): Promi
   if (!spec) return;
   await q.query(
     `WITH l AS (
-       INSERT INTO event_listeners (namespace, workflow_uid, mode, events, lifespan_ms, correlate)
-       VALUES ($1, $2, $3, $4::json, $5, $6) RETURNING id)
+       INSERT INTO event_listeners (namespace, workflow_uid, mode, events, lifespan_ms, correlate, revision)
+       VALUES ($1, $2, $3, $4::json, $5, $6, $8) RETURNING id)
      INSERT INTO event_listener_types (namespace, type, listener_id)
      SELECT $1, t, l.id FROM l, unnest($7::text[]) AS t`,
     [
@@ -62,6 +62,7 @@ export async function syncListeners(q: Queryable, change: WorkflowChange): Promi
       spec.lifespanMs,
       spec.correlate,
       [...new Set(spec.events.map((e) => e.type))],
+      change.ref.revision,
     ],
   );
 }

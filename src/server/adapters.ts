@@ -4,7 +4,7 @@
  */
 import type { EventsApi } from '../api/index.js';
 import type { Db } from '../db/index.js';
-import { EventInvalidError, acceptEvents, buildEvent, getEvent, listEvents, registerWait, removeWait, replayEvent, storeAndDeliver } from '../events/index.js';
+import { EventIntake, EventInvalidError, buildEvent, getEvent, listEvents, registerWait, removeWait, replayEvent, storeAndDeliver } from '../events/index.js';
 import type { InstanceStarter } from '../events/index.js';
 import { Codes, WorkflowError } from '../language/index.js';
 import type { ActionService, EventBus, SecretsProvider, VariableStore, WorkflowCatalog } from '../engine/index.js';
@@ -80,8 +80,9 @@ export function secretsProvider(secrets: Secrets): SecretsProvider {
 
 /** The events routes over the events module, starting instances through the engine. */
 export function eventsApi(db: Db, engine: InstanceStarter): EventsApi {
+  const intake = new EventIntake(db, engine);
   return {
-    accept: (ns, evs) => acceptEvents(db, engine, ns, evs),
+    accept: (ns, evs) => intake.accept(ns, evs),
     list: (ns, page) => listEvents(db, ns, page),
     get: (ns, seq) => getEvent(db, ns, seq),
     replay: (ns, seq) => replayEvent(db, engine, ns, seq),

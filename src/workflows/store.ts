@@ -75,8 +75,9 @@ const toRef = (r: Row): WorkflowRef => ({
   active: r.active,
 });
 
-// Revisions never change, so a parsed model stays valid for as long as it is cached.
-const models = new Lru<string, Workflow>(500);
+// Revisions never change, so a parsed model stays valid for as long as it is cached. Sized for
+// thousands of workflows: a miss re-validates the YAML, which costs milliseconds.
+const models = new Lru<string, Workflow>(4096);
 const modelKey = (uid: string, revision: number) => `${uid}:${revision}`;
 
 function validate(source: string): { workflow: Workflow; warnings: Problem[] } {

@@ -1,0 +1,196 @@
+/**
+ * Events on PostgreSQL with 1,000 start listeners registered (workflows `on-<i>` listening for
+ * `bench.t<i>`, each a single noop), over real HTTP against the in-process server:
+ *
+ * - latency: one event at a time to a random type, from the POST to its 202 (the event stored
+ *   and matched, the instance created) and to the instance's end (its first state ran);
+ * - throughput: events accepted per second by concurrent keep-alive senders in a worker thread
+ *   (single events, batches of 100, and events no listener matches), each started instance run
+ *   by the engine; next to the raw single-row transaction from as many clients.
+ */
+import { Worker } from 'node:worker_threads';
+import type { SendersJob } from './event-senders.js';
+import { latencyRow, type BenchSuite, type Measurement, type MeasureOptions, type SuiteResult } from './harness.js';
+import {
+  HttpClient,
+  RAW_TX_DESCRIPTION,
+  closeClients,
+  connectClients,
+  createBenchDatabase,
+  fmt,
+  loadNote,
+  passMiss,
+  postgresProblem,
+  progress,
+  rawThroughput,
+  startSystem,
+  type System,
+} from './engine-setup.js';
+
+const LISTENERS = 1_000;
+const SENDERS = 16;
+const BATCH = 100;
+const WARMUP = 50;
+const TARGET_P50_MS = 10;
+const TARGET_PER_SEC = 1_000;
+const NS = 'bench';
+
+const listener = (i: number) => `id: on-${i}
+start:
+  type: event
+  event:
+    type: bench.t${i}
+states:
+- id: a
+  type: noop
+`;
+
+let seq = 0;
+const eventJson = (type: string) => ({ specversion: '1.0', id: `e-${++seq}`, source: '/bench', type, data: { n: seq } });
+const randomType = () => `bench.t${Math.floor(Math.random() * LISTENERS)}`;
+
+async function post(http: HttpClient, type: string): Promise<string[]> {
+  const body = await http.expect(202, 'POST', `/api/namespaces/${NS}/event`, JSON.stringify(eventJson(type)), 'application/cloudevents+json');
+  return (JSON.parse(body) as { instances: string[] }).instances;
+}
+
+/** Deploys the listeners through the API, a few requests at a time; returns the seconds taken. */
+async function deployListeners(sys: System): Promise<number> {
+  const t0 = performance.now();
+  const clients = Array.from({ length: 8 }, () => new HttpClient(sys.url));
+  try {
+    await clients[0]!.expect(201, 'PUT', `/api/namespaces/${NS}`);
+    let next = 0;
+    await Promise.all(
+      clients.map(async (c) => {
+        for (let i = next++; i < LISTENERS; i = next++) {
+          await c.expect(201, 'POST', `/api/namespaces/${NS}/workflows`, listener(i), 'application/yaml');
+        }
+      }),
+    );
+  } finally {
+    for (const c of clients) c.close();
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+/** Waits until the engine has run every instance the events started. */
+async function drain(sys: System): Promise<void> {
+  const { db } = sys.running.flow!;
+  for (let i = 0; i < 600; i++) {
+    const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM instances WHERE status = 'pending'`);
+    if (Number(r.rows[0]!.n) === 0) return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error('instances started by events did not finish within a minute');
+}
+
+async function latency(sys: System, n: number): Promise<{ accepted: number[]; ran: number[] }> {
+  const http = new HttpClient(sys.url);
+  const { engine } = sys.running.flow!;
+  const accepted: number[] = [];
+  const ran: number[] = [];
+  try {
+    for (let i = 0; i < WARMUP + n; i++) {
+      const t0 = performance.now();
+      const [id] = await post(http, randomType());
+      const t1 = performance.now();
+      const done = await engine.waitForEnd(id!, 30_000);
+      if (done?.status !== 'complete') throw new Error(`instance ${id} did not complete: ${JSON.stringify(done)}`);
+      if (i < WARMUP) continue;
+      accepted.push(t1 - t0);
+      ran.push(performance.now() - t0);
+    }
+  } finally {
+    http.close();
+  }
+  return { accepted, ran };
+}
+
+/** Concurrent senders (in a worker thread) for `durationMs`; events per second answered 202. */
+function throughput(sys: System, durationMs: number, job: Pick<SendersJob, 'batch' | 'typePrefix' | 'types'>): Promise<number> {
+  const data: SendersJob = { url: sys.url, senders: SENDERS, durationMs, namespace: NS, ...job };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./event-senders.js', import.meta.url), { workerData: data });
+    worker.once('message', (m: { events: number; elapsedMs: number } | { error: string }) => {
+      void worker.terminate();
+      if ('error' in m) reject(new Error(m.error));
+      else resolve((m.events * 1000) / m.elapsedMs);
+    });
+    worker.once('error', reject);
+  });
+}
+
+const rateRow = (name: string, perSec: number, note: string): Measurement => ({
+  name,
+  opsPerSec: perSec,
+  meanUs: 1e6 / perSec,
+  iterations: 0,
+  note,
+});
+
+export const eventsSuite: BenchSuite = {
+  title: 'events',
+  async run(opts: MeasureOptions): Promise<SuiteResult> {
+    const durationMs = opts.durationMs ?? 2_000;
+    const n = Number(process.env['BENCH_LATENCY_N'] ?? Math.min(1_000, Math.max(100, Math.round(durationMs / 2))));
+    const footer = [`PostgreSQL, ${LISTENERS} event-start workflows registered; ${loadNote()}`];
+    const problem = await postgresProblem();
+    if (problem) return { rows: [], footer: [...footer, `skipped: ${problem}`] };
+
+    const bdb = await createBenchDatabase();
+    try {
+      const sys = await startSystem({ pgUrl: bdb.url });
+      try {
+        progress('events: deploying listeners');
+        footer.push(`setup: ${LISTENERS} workflows deployed through the API in ${fmt(await deployListeners(sys))} s`);
+
+        progress('events: latency');
+        const lat = await latency(sys, n);
+        const accepted = latencyRow('POST …/event → 202 (stored, matched, instance created)', lat.accepted, `${n} sequential events`);
+        const ran = latencyRow('POST …/event → instance ended (first state ran)', lat.ran, 'one noop state; waitForEnd in process');
+        const p50 = ran.p50Us! / 1000;
+        ran.note = `${ran.note}; p50 ${passMiss(p50 <= TARGET_P50_MS)} (target ≤ ${TARGET_P50_MS} ms)`;
+
+        progress('events: throughput');
+        const listeners = { typePrefix: 'bench.t', types: LISTENERS };
+        const single = await throughput(sys, durationMs, { batch: 1, ...listeners });
+        await drain(sys);
+        const batched = await throughput(sys, durationMs, { batch: BATCH, ...listeners });
+        await drain(sys);
+        const unmatched = await throughput(sys, durationMs, { batch: 1, typePrefix: 'nobody.listens', types: 0 });
+
+        progress('events: raw baseline');
+        const clients = await connectClients(bdb.connection, SENDERS);
+        let raw: { tx: number; elapsedMs: number };
+        try {
+          raw = await rawThroughput(clients, durationMs);
+        } finally {
+          await closeClients(clients);
+        }
+        const rawPerSec = (raw.tx * 1000) / raw.elapsedMs;
+
+        const rows = [
+          accepted,
+          ran,
+          rateRow(`events/s accepted, ${SENDERS} senders, one event per request`, single, `each starts an instance; ${passMiss(single >= TARGET_PER_SEC)} (target ≥ ${TARGET_PER_SEC}/s)`),
+          rateRow(`events/s accepted, ${SENDERS} senders, batches of ${BATCH}`, batched, 'each event starts an instance'),
+          rateRow(`events/s accepted, ${SENDERS} senders, no listener matches`, unmatched, 'stored and matched only'),
+          rateRow(`PostgreSQL: raw tx/s, ${SENDERS} clients`, rawPerSec, RAW_TX_DESCRIPTION),
+        ];
+        footer.push(
+          `target (issue): event-to-instance-start p50 ≤ ${TARGET_P50_MS} ms: ${passMiss(p50 <= TARGET_P50_MS)} (${fmt(p50)} ms, p99 ${fmt(ran.p99Us! / 1000)} ms)`,
+          `target (issue): ≥ ${TARGET_PER_SEC} events/s accepted: ${passMiss(single >= TARGET_PER_SEC)} (${fmt(single)}/s single, ${fmt(batched)}/s batched)`,
+          `- events/s (single) vs raw tx/s: ${fmt(single / rawPerSec)}×; a matched event is its own transaction of 6 statements (store and match, lock the workflow and read its listener, insert the instance, write its first step, record the delivery, commit) whose instance runs its noop inside it`,
+          `- senders run in a worker thread of this process (${SENDERS} keep-alive connections); every started instance is run to its end meanwhile`,
+        );
+        await drain(sys);
+        return { rows, footer };
+      } finally {
+        await sys.stop();
+      }
+    } finally {
+      await bdb.drop();
+    }
+  },
+};
