@@ -16,24 +16,25 @@ import { WorkerPool } from '../../src/engine/worker.js';
 describe('worker pool nudges', () => {
   it('a nudge during an empty claim makes the worker claim again at once', async () => {
     let claims = 0;
-    let pool: WorkerPool | undefined;
+    const nudge = { pool: undefined as WorkerPool | undefined };
     let secondClaim!: () => void;
     const claimedAgain = new Promise<void>((resolve) => (secondClaim = resolve));
     const q: Queryable = {
-      async query<R>(text: string) {
+      query<R>(text: string) {
         if (text.includes('FROM work w JOIN instances')) {
           claims++;
           // New work is queued (and the pool nudged) while this claim finds none.
-          if (claims === 1) pool!.nudge();
+          if (claims === 1) nudge.pool!.nudge();
           else secondClaim();
         }
-        return { rows: (text.includes('min(run_at)') ? [{ ms: null }] : []) as R[], rowCount: 0 };
+        return Promise.resolve({ rows: (text.includes('min(run_at)') ? [{ ms: null }] : []) as R[], rowCount: 0 });
       },
       exec: () => Promise.resolve(),
     };
     const db = { kind: 'postgres', concurrency: 1, tx: <T>(fn: (q: Queryable) => Promise<T>) => fn(q), ...q } as unknown as Db;
     const deps = { db, settings: { ...DEFAULT_SETTINGS, workers: 1, pollMs: 60_000 }, logger: pino({ level: 'silent' }) } as unknown as EngineDeps;
-    pool = new WorkerPool(deps, () => undefined);
+    const pool = new WorkerPool(deps, () => undefined);
+    nudge.pool = pool;
     pool.start();
     await claimedAgain;
     expect(claims).toBeGreaterThanOrEqual(2);
