@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { Engine, DEFAULT_SETTINGS } from '../../src/engine/index.js';
-import type { EngineSettings, InstanceDetail, SecretsProvider } from '../../src/engine/index.js';
+import type { ActionService, EngineSettings, InstanceDetail, SecretsProvider } from '../../src/engine/index.js';
 import { Codes, WorkflowError } from '../../src/language/index.js';
 import type { Value } from '../../src/jq/index.js';
 import * as namespaces from '../../src/namespaces/index.js';
@@ -31,14 +31,18 @@ export interface TestEngine {
   stop(): Promise<void>;
 }
 
-export async function startTestEngine(backend: Backend, settings: Partial<EngineSettings> = {}): Promise<TestEngine> {
+export async function startTestEngine(
+  backend: Backend,
+  settings: Partial<EngineSettings> = {},
+  ports: { actions?: ActionService } = {},
+): Promise<TestEngine> {
   const t = await createTestDb(backend);
   const engine: Engine = new Engine({
     db: t.db,
     settings: { ...DEFAULT_SETTINGS, pollMs: 200, ...settings },
     workflows: workflowCatalog,
     variables: variableStore,
-    actions: noActionService,
+    actions: ports.actions ?? noActionService,
     secrets: emptySecrets,
     events: eventBus(() => engine),
     logger: pino({ level: 'silent' }),
