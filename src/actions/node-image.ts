@@ -67,11 +67,17 @@ async function stage(spec: NodeImageSpec): Promise<string> {
 export async function buildNodeImage(docker: Dockerode, spec: NodeImageSpec): Promise<string> {
   const colon = spec.tag.lastIndexOf(':');
   const [repo, tag] = colon > spec.tag.lastIndexOf('/') ? [spec.tag.slice(0, colon), spec.tag.slice(colon + 1)] : [spec.tag, 'latest'];
+  const previous = await docker
+    .getImage(spec.tag)
+    .inspect()
+    .then((i) => i.Id)
+    .catch(() => undefined);
   const root = await stage(spec);
   try {
     const stream = tar({ cwd: root, portable: true }, ['.']);
     const progress = await docker.importImage(stream as unknown as NodeJS.ReadableStream, {
-      repo,
+      // name:tag in `repo`: Podman ignores `tag` here (and would add a `latest` tag).
+      repo: `${repo}:${tag}`,
       changes: [
         `CMD ["/usr/local/bin/node", "${FUNCTION_DIR}/${spec.entry ?? 'index.mjs'}"]`,
         `WORKDIR ${FUNCTION_DIR}`,
@@ -87,6 +93,8 @@ export async function buildNodeImage(docker: Dockerode, spec: NodeImageSpec): Pr
     const id = [...messages].reverse().find((m) => m.status?.startsWith('sha256:'))?.status;
     if (!id) throw new Error(`importing ${spec.tag}: the engine did not name the image it made`);
     await docker.getImage(id).tag({ repo, tag });
+    // The image the tag named before is now unnamed: remove it unless a container still uses it.
+    if (previous && previous !== id) await docker.getImage(previous).remove().catch(() => undefined);
     return id;
   } finally {
     await rm(root, { recursive: true, force: true });

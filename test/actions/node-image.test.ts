@@ -69,4 +69,12 @@ describe('function images from the machine’s Node.js, on Podman', () => {
       await container.remove({ force: true });
     }
   }, 60_000);
+
+  it('building again replaces the image: the old one is removed, and no other tag is added', async () => {
+    const first = await buildNodeImage(podman.docker, { tag: TAG, sourceDir: dir });
+    const second = await buildNodeImage(podman.docker, { tag: TAG, sourceDir: dir });
+    expect(second).not.toBe(first);
+    await expect(podman.docker.getImage(first).inspect()).rejects.toThrow();
+    expect((await podman.docker.getImage(second).inspect()).RepoTags).toEqual([TAG]);
+  }, 60_000);
 });
