@@ -101,6 +101,7 @@ export async function replayEvent(db: Db, starter: InstanceStarter, namespace: s
     const ev = await getEvent(q, namespace, seq);
     return deliver(q, now, namespace, { seq: String(ev.seq), id: ev.id, type: ev.type, attributes: ev.attributes, payload: ev.payload });
   });
-  committed(namespace, d.woken.length);
+  committed();
+  starter.queuedStarted(namespace, 0, d.woken.length);
   return d;
 }

@@ -15,7 +15,6 @@ import type { ParsedEvent } from './parse.js';
 import { offerToWait } from './waits.js';
 import type { WaitEvent, WaitRow } from './waits.js';
 
-/** What the events module needs of the engine (the Engine class provides it). */
 /** A start request; `locked` names the revision when the caller holds the workflow row share-locked. */
 export interface StartRequest {
   namespace: string;
@@ -25,6 +24,7 @@ export interface StartRequest {
   invokedBy: { kind: 'event'; eventIds: string[] };
 }
 
+/** What the events module needs of the engine (the Engine class provides it). */
 export interface InstanceStarter {
   /** Creates and queues an instance in the caller's transaction; undefined when the workflow is gone or disabled. */
   startQueued(q: Queryable, req: StartRequest): Promise<string | undefined>;
@@ -111,9 +111,10 @@ async function acceptTogether(db: Db, starter: InstanceStarter, requests: { name
     await log.flush(q);
     return out;
   });
+  committed();
   requests.forEach(({ namespace }, i) => {
     const r = results[i]!;
-    committed(namespace, r.woken.length);
+    starter.queuedStarted(namespace, 0, r.woken.length);
     if (r.accepted > 0) eventsReceived.inc({ namespace, outcome: 'accepted' }, r.accepted);
     if (r.duplicates > 0) eventsReceived.inc({ namespace, outcome: 'duplicate' }, r.duplicates);
   });
@@ -184,14 +185,14 @@ export class EventIntake {
 
 /**
  * Runs a delivering transaction (retried when PostgreSQL picks it as a deadlock victim) with a
- * starter whose instances run their first states in it; `committed` then hands over what
- * those states started and wakes workers for the waits the events ended.
+ * starter whose instances run their first states in it; call `committed` once after it, to hand
+ * over what those states started (the caller wakes workers for the waits the events ended).
  */
 export async function inTx<T>(
   db: Db,
   starter: InstanceStarter,
   fn: (q: Queryable, now: InstanceStarter) => Promise<T>,
-): Promise<{ value: T; committed: (namespace: string, woken: number) => void }> {
+): Promise<{ value: T; committed: () => void }> {
   let after: (() => void)[] = [];
   const now: InstanceStarter = {
     startQueued: async (q, req) => {
@@ -209,9 +210,8 @@ export async function inTx<T>(
   });
   return {
     value,
-    committed(namespace, woken) {
+    committed() {
       for (const a of after) a();
-      starter.queuedStarted(namespace, 0, woken);
     },
   };
 }

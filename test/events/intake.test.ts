@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventIntake, installEventHooks, parseEvent } from '../../src/events/index.js';
 import { NamespaceNotFoundError } from '../../src/namespaces/index.js';
 import { BACKENDS } from '../helpers/db.js';
+import type { ActionService } from '../../src/engine/index.js';
 import { startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
 
@@ -72,5 +73,42 @@ states:
     const tx = await e.t.db.query<{ n: number }>(`SELECT count(DISTINCT xmin::text)::int AS n FROM events WHERE source = '/group-load'`);
     // The first request ran alone; the five that waited for it shared the next transaction.
     expect(tx.rows[0]!.n).toBe(2);
+  });
+
+  it("in a shared transaction each started instance's calls are handed over once", async () => {
+    const dispatched: string[] = [];
+    const actions: ActionService = {
+      available: true,
+      dispatch: (req) => {
+        dispatched.push(req.instanceId);
+        return Promise.resolve();
+      },
+      cancel: () => Promise.resolve(),
+    };
+    const a = await startTestEngine(backend, {}, { actions });
+    try {
+      await a.deploy(NS, `id: calls
+functions:
+- id: fn
+  image: localhost/never/runs:v1
+start:
+  type: event
+  event:
+    type: group.call
+states:
+- id: a
+  type: action
+  action:
+    function: fn
+`);
+      const intake = new EventIntake(a.t.db, a.engine, 1);
+      const results = await Promise.all(Array.from({ length: 4 }, () => intake.accept(NS, [event('group.call')])));
+      const started = results.flatMap((r) => r.started);
+      expect(started).toHaveLength(4);
+      // Calls are handed over when the transaction commits, before the answers resolve.
+      expect(dispatched.sort()).toEqual([...started].sort());
+    } finally {
+      await a.stop();
+    }
   });
 });
