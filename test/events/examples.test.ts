@@ -12,6 +12,7 @@ import * as workflows from '../../src/workflows/index.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
+import { untilWaiting } from './helpers.js';
 
 const example = (name: string) => readFileSync(new URL(`../../../shared/examples/${name}`, import.meta.url), 'utf8');
 
@@ -40,13 +41,7 @@ describe.each(BACKENDS)('event examples on %s', (backend) => {
   const start = async (wf: string) =>
     (await e.engine.execute({ namespace: NS, workflow: wf, input: Buffer.from('{}'), invokedBy: { kind: 'api' } })).instanceId;
   const end = async (id: string): Promise<InstanceDetail> => (await e.engine.waitForEnd(id, 10_000))!;
-  const registered = async (id: string) => {
-    for (let i = 0; i < 200; i++) {
-      if ((await e.logLines(id)).some((l) => l.startsWith('Registered to receive events'))) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`${id} never waited`);
-  };
+  const registered = (id: string) => untilWaiting(e, id);
 
   it('generate-greeting-event wakes consume-event and event-xor (greet branch); with generate-solve-event, event-and', async () => {
     const consume = await start('consume-event');

@@ -4,19 +4,15 @@
  * once, listeners replaced with the workflow (update, toggle, delete), the history and replays.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptEvents, getEvent, installEventHooks, listEvents, parseEvent, replayEvent, sweepEvents } from '../../src/events/index.js';
+import { acceptEvents, getEvent, installEventHooks, listEvents, replayEvent, sweepEvents } from '../../src/events/index.js';
 import type { ParsedEvent } from '../../src/events/index.js';
 import * as workflows from '../../src/workflows/index.js';
 import { BACKENDS } from '../helpers/db.js';
+import { eventMaker } from './helpers.js';
 import { startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
 
-let counter = 0;
-const event = (type: string, extra: Record<string, unknown> = {}, data: unknown = { n: counter }): ParsedEvent =>
-  parseEvent(
-    { 'content-type': 'application/cloudevents+json' },
-    Buffer.from(JSON.stringify({ specversion: '1.0', id: `ev-${++counter}`, source: '/test', type, data, ...extra })),
-  );
+const event = eventMaker('ev-');
 
 installEventHooks();
 

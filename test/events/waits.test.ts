@@ -3,20 +3,16 @@
  * (generateEvent, logToEvents), through the real engine and events module on both backends.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptEvents, getEvent, installEventHooks, listEvents, parseEvent } from '../../src/events/index.js';
+import { acceptEvents, getEvent, installEventHooks, listEvents } from '../../src/events/index.js';
 import type { ParsedEvent } from '../../src/events/index.js';
 import type { InstanceDetail } from '../../src/engine/index.js';
 import * as workflows from '../../src/workflows/index.js';
 import { BACKENDS } from '../helpers/db.js';
+import { eventMaker, untilWaiting } from './helpers.js';
 import { startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
 
-let counter = 0;
-const event = (type: string, extra: Record<string, unknown> = {}, data: unknown = { n: counter }): ParsedEvent =>
-  parseEvent(
-    { 'content-type': 'application/cloudevents+json' },
-    Buffer.from(JSON.stringify({ specversion: '1.0', id: `w-${++counter}`, source: '/test', type, data, ...extra })),
-  );
+const event = eventMaker('w-');
 
 installEventHooks();
 
@@ -34,14 +30,7 @@ describe.each(BACKENDS)('instance waits on %s', (backend) => {
   const start = async (wf: string, input: unknown = {}) =>
     (await e.engine.execute({ namespace: NS, workflow: wf, input: Buffer.from(JSON.stringify(input)), invokedBy: { kind: 'api' } })).instanceId;
   const end = async (id: string): Promise<InstanceDetail> => (await e.engine.waitForEnd(id, 10_000))!;
-  /** Resolves once the instance has registered its wait (its step committed). */
-  const waiting = async (id: string) => {
-    for (let i = 0; i < 200; i++) {
-      if ((await e.logLines(id)).some((l) => l.startsWith('Registered to receive events'))) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`${id} never waited`);
-  };
+  const waiting = (id: string) => untilWaiting(e, id);
   const waitCount = async (id: string) =>
     Number((await e.t.db.query<{ n: string }>('SELECT count(*) AS n FROM event_waits WHERE instance_id = $1', [id])).rows[0]!.n);
 

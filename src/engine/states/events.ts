@@ -59,23 +59,15 @@ function cancel(c: Step): void {
   c.beforeWrite.push(() => c.deps.events.unwait(c.q, id, step));
 }
 
-export const consumeEvent: StateLogic<ConsumeEventState> = {
-  enter,
-  wake(c, s, payload) {
-    receive(c, payload);
-    return next(s);
-  },
-  cancel,
+/** consumeEvent and eventAnd: the payloads under their types, then the state's own transform and transition. */
+const receiveThenNext = (c: Step, s: ConsumeEventState | EventAndState, payload: Value): Outcome => {
+  receive(c, payload);
+  return next(s);
 };
 
-export const eventAnd: StateLogic<EventAndState> = {
-  enter,
-  wake(c, s, payload) {
-    receive(c, payload);
-    return next(s);
-  },
-  cancel,
-};
+export const consumeEvent: StateLogic<ConsumeEventState> = { enter, wake: receiveThenNext, cancel };
+
+export const eventAnd: StateLogic<EventAndState> = { enter, wake: receiveThenNext, cancel };
 
 export const eventXor: StateLogic<EventXorState> = {
   enter,
