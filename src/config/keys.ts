@@ -123,6 +123,22 @@ export const CONFIG_KEYS: readonly ConfigKey[] = Object.freeze([
     aliases: ['DIREKTIV_ISOLATION'],
     values: ['container', 'vorteil'],
   }),
+  key('isolateAPI', 'Socket', 'string', 'DOCKER_HOST, then the usual Docker and Podman sockets', 'container engine API (Docker or `podman system service`): a socket path, unix://, tcp:// or http:// address', {
+    aliases: ['DIREKTIV_ISOLATE_SOCKET'],
+  }),
+  key('isolateAPI', 'Network', 'string', 'slirp4netns', 'network of function containers: "slirp4netns" (a network namespace per container that reaches the outside and the callbacks, not the host\'s loopback nor other containers), or another NetworkMode of the engine', {
+    aliases: ['DIREKTIV_ISOLATE_NETWORK'],
+  }),
+  key('isolateAPI', 'MaxScale', 'int', '4', 'most warm containers of one reusable function (namespace, image, cmd, size); calls beyond queue', {
+    aliases: ['DIREKTIV_ISOLATE_MAX_SCALE'],
+  }),
+  key('isolateAPI', 'IdleTimeout', 'duration', 'PT5M', 'a reusable function\'s container is stopped after this long without a call', {
+    aliases: ['DIREKTIV_ISOLATE_IDLE_TIMEOUT'],
+  }),
+  key('isolateAPI', 'Token', 'string', '-', 'token the flow and action components share (without [Certs]); unset: generated into the main database', {
+    aliases: ['DIREKTIV_ISOLATE_TOKEN'],
+    secret: true,
+  }),
 
   key('secretsAPI', 'Bind', 'bind', '127.0.0.1:2610', 'secrets service listen address', {
     aliases: ['DIREKTIV_SECRETS_BIND'],

@@ -115,6 +115,11 @@ export function loadConfig(options: LoadOptions): Config {
     bind: r.get('isolateAPI', 'Bind', readBind) ?? { host: '127.0.0.1', port: 8888 },
     endpoint: endpoint('isolateAPI'),
     isolation: isolation ?? 'container',
+    socket: r.get('isolateAPI', 'Socket', readString),
+    network: r.get('isolateAPI', 'Network', readString) ?? 'slirp4netns',
+    maxScale: r.get('isolateAPI', 'MaxScale', (v) => readInt(v, 1)) ?? 4,
+    idleTimeoutMs: r.get('isolateAPI', 'IdleTimeout', readDuration) ?? 5 * MINUTE,
+    token: r.get('isolateAPI', 'Token', readString),
   };
 
   // [secretsAPI]

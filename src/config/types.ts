@@ -53,6 +53,15 @@ export interface Config {
     readonly bind: Bind;
     readonly endpoint: string | undefined;
     readonly isolation: Isolation;
+    /** `[isolateAPI] Socket`: the container engine's API; unset: DOCKER_HOST, then the usual sockets. */
+    readonly socket: string | undefined;
+    /** `NetworkMode` of function containers. */
+    readonly network: string;
+    /** Most warm containers per reusable function. */
+    readonly maxScale: number;
+    readonly idleTimeoutMs: number;
+    /** `[isolateAPI] Token`: shared by the flow and action components. */
+    readonly token: string | undefined;
   };
   readonly secrets: {
     readonly bind: Bind;

@@ -16,7 +16,7 @@ import { begin, terminate } from './machine.js';
 import { getInstance, listInstances } from './queries.js';
 import { Retention } from './retention.js';
 import { Step } from './step.js';
-import { enqueueStart, enqueueWake, lockInstance, lockPendingOfWorkflow, watchInstance } from './store.js';
+import { appendLogLines, enqueueStart, enqueueWake, lockInstance, lockPendingOfWorkflow, watchInstance } from './store.js';
 import type { InstanceRow } from './store.js';
 import { EngineRequestError } from './types.js';
 import type { InvokedBy } from './types.js';
@@ -203,6 +203,16 @@ export class Engine implements EngineApi {
   }): Promise<void> {
     await enqueueWake(this.deps.db, r.instanceId, r.step, { type: 'result', branch: r.branch, actionId: r.actionId, ...r.result });
     this.pool.nudge();
+  }
+
+  /** Lines a function wrote for an instance's log (through the action service), one entry per line. */
+  async appendLog(namespace: string, instanceId: string, level: 'info' | 'error', text: string): Promise<void> {
+    const lines = text.split('\n');
+    if (!this.deps.settings.logsToDatabase) {
+      for (const l of lines) this.deps.logger[level]({ instance: instanceId }, l);
+      return;
+    }
+    await appendLogLines(this.deps.db, namespace, instanceId, level, lines);
   }
 
   getInstance(id: string): Promise<InstanceDetail | null> {

@@ -215,6 +215,15 @@ export async function insertFailedInstance(q: Queryable, n: NewInstance, code: s
   );
 }
 
+/** Log lines written for an instance from outside a step (a function's), and the followers told. */
+export async function appendLogLines(q: Queryable, namespace: string, instanceId: string, level: string, msgs: string[]): Promise<void> {
+  await q.query(
+    `WITH l AS (INSERT INTO logs (namespace, instance_id, level, msg) SELECT $1, $2, $3, unnest($4::text[]))
+     SELECT pg_notify('direktiv_logs', $2)`,
+    [namespace, instanceId, level, msgs],
+  );
+}
+
 /**
  * Marks an instance as watched, so the transactions that change it notify; false when it is
  * no longer pending (the caller then reads its final state).

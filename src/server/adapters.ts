@@ -2,14 +2,17 @@
  * The engine's ports, filled with the real modules (and, for the components this version does
  * not have yet, with implementations that say so clearly).
  */
+import type { ActionRequest, FlowLink } from '../actions/index.js';
 import type { EventsApi } from '../api/index.js';
 import type { Db } from '../db/index.js';
 import { EventIntake, EventInvalidError, buildEvent, getEvent, listEvents, registerWait, removeWait, replayEvent, storeAndDeliver } from '../events/index.js';
 import type { InstanceStarter } from '../events/index.js';
 import { Codes, WorkflowError } from '../language/index.js';
+import type { Engine } from '../engine/index.js';
 import type { ActionService, EventBus, SecretsProvider, VariableStore, WorkflowCatalog } from '../engine/index.js';
 import { DecryptError, SecretNotFoundError, SecretsUnavailableError, UnknownMasterKeyError } from '../secrets/index.js';
-import type { Secrets } from '../secrets/index.js';
+import type { RegistryLogin, Secrets } from '../secrets/index.js';
+import type { VariableScope } from '../language/index.js';
 import * as variables from '../variables/index.js';
 import * as workflows from '../workflows/index.js';
 
@@ -34,13 +37,45 @@ export const variableStore: VariableStore = {
   },
 };
 
-/** Until the action service exists, function calls fail with a catchable error that says why. */
+/** A flow node with no action service configured: function calls fail with a catchable error that says why. */
 export const noActionService: ActionService = {
   available: false,
-  unavailableReason: 'the action service (component i) is not available in this version yet',
+  unavailableReason: 'no action service is configured for this node ([isolateAPI] Endpoint, or -t i in this process)',
   dispatch: () => Promise.reject(new Error('no action service')),
   cancel: () => Promise.resolve(),
 };
+
+/**
+ * The flow side as an action service in the same process sees it: results go to the engine,
+ * logs and variables to their modules, registry logins come from the secrets component.
+ */
+export function flowLink(engine: () => Engine, registryLogin: (ns: string, image: string) => Promise<RegistryLogin | undefined>): FlowLink {
+  const db = () => engine().deps.db;
+  const owner = async (req: ActionRequest, scope: VariableScope): Promise<variables.VariableRef> => {
+    if (scope === 'namespace') return { namespace: req.namespace, scope, owner: '', key: '' };
+    if (scope === 'instance') return { namespace: req.namespace, scope, owner: req.instanceId, key: '' };
+    const wf = await workflows.findByName(db(), req.namespace, req.workflow);
+    if (!wf) throw new Error(`workflow '${req.workflow}' no longer exists`);
+    return { namespace: req.namespace, scope, owner: wf.uid, key: '' };
+  };
+  return {
+    report: (req, result) =>
+      engine().reportActionResult({ instanceId: req.instanceId, step: req.step, branch: req.branch, actionId: req.actionId, result }),
+    log: (req, level, text) => engine().appendLog(req.namespace, req.instanceId, level, text),
+    async getVariable(req, scope, key) {
+      const ref = { ...(await owner(req, scope)), key };
+      return variables.getValue(db(), ref);
+    },
+    async setVariable(req, scope, key, v) {
+      const ref = { ...(await owner(req, scope)), key };
+      await db().tx((q) => variables.setValue(q, ref, v.data, v.mimeType));
+    },
+    async registryAuth(req, image) {
+      const login = await registryLogin(req.namespace, image);
+      return login && { serveraddress: login.registry, username: login.user, password: login.token };
+    },
+  };
+}
 
 /** A flow node with no secrets service configured: a catchable error that says so. */
 export const noSecretsService: SecretsProvider = {

@@ -1,0 +1,80 @@
+/**
+ * A call's temporary directory (function-protocol.md): the `files:` variables are placed in it
+ * before the call, and what the function leaves in `out/instance/`, `out/workflow/` and
+ * `out/namespace/` is stored as variables of that scope afterwards (a directory as tar.gz).
+ */
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar';
+import type { FileDef, VariableScope } from '../language/index.js';
+import type { ActionRequest, FlowLink } from './types.js';
+
+const SCOPES: VariableScope[] = ['instance', 'workflow', 'namespace'];
+
+export class FilesError extends Error {}
+
+/** Writes the `files:` variables into `dir` and creates the empty `out/<scope>/` directories. */
+export async function prepareFiles(link: FlowLink, req: ActionRequest, dir: string): Promise<void> {
+  await Promise.all(SCOPES.map((s) => mkdir(join(dir, 'out', s), { recursive: true, mode: 0o777 })));
+  for (const f of req.files) {
+    const target = inside(dir, f.as || f.key);
+    const v = await link.getVariable(req, f.scope, f.key);
+    await writeFileDef(f, target, v?.data ?? Buffer.alloc(0));
+  }
+}
+
+async function writeFileDef(f: FileDef, target: string, data: Buffer): Promise<void> {
+  switch (f.type) {
+    case 'plain':
+      await writeFile(target, data, { mode: 0o666 });
+      return;
+    case 'base64':
+      await writeFile(target, Buffer.from(data.toString('utf8').trim(), 'base64'), { mode: 0o666 });
+      return;
+    case 'tar':
+    case 'tar.gz':
+      await mkdir(target, { recursive: true, mode: 0o777 });
+      if (data.length === 0) return;
+      try {
+        await pipeline(Readable.from([data]), tar.x({ cwd: target, gzip: f.type === 'tar.gz' ? true : undefined, strict: true }));
+      } catch (e) {
+        throw new FilesError(`variable '${f.key}' (${f.scope}) is not a ${f.type} archive: ${(e as Error).message}`);
+      }
+  }
+}
+
+/** A path under `dir`; a name that climbs out of it is refused. */
+function inside(dir: string, name: string): string {
+  const p = resolve(dir, name);
+  if (!p.startsWith(resolve(dir) + sep)) throw new FilesError(`file name '${name}' leaves the call's directory`);
+  return p;
+}
+
+/** Stores what the function left under `out/`; returns the variables written. */
+export async function collectOut(link: FlowLink, req: ActionRequest, dir: string): Promise<string[]> {
+  const written: string[] = [];
+  for (const scope of SCOPES) {
+    const base = join(dir, 'out', scope);
+    let names: string[];
+    try {
+      names = await readdir(base);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const p = join(base, name);
+      const st = await stat(p);
+      if (st.isDirectory()) {
+        const chunks: Buffer[] = [];
+        for await (const c of tar.c({ gzip: true, cwd: p, portable: true }, ['.'])) chunks.push(c as Buffer);
+        await link.setVariable(req, scope, name, { data: Buffer.concat(chunks), mimeType: 'application/tar+gzip' });
+      } else if (st.isFile()) {
+        await link.setVariable(req, scope, name, { data: await readFile(p), mimeType: 'application/octet-stream' });
+      } else continue;
+      written.push(`${scope}/${name}`);
+    }
+  }
+  return written;
+}
