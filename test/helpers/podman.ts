@@ -1,10 +1,11 @@
 /**
  * A Podman API service for a test file: `podman system service` on a socket of its own, with
  * the project's containers.conf, and a dockerode client for it. Podman and its companions are
- * Debian packages that .ci/run installs.
+ * Debian packages that .ci/run installs. With `insecureRegistries`, the service talks plain HTTP
+ * to those hosts (test registries, test/helpers/registry.ts) through a registries.conf of its own.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
@@ -17,11 +18,24 @@ export interface PodmanService {
   stop(): Promise<void>;
 }
 
-export async function startPodman(): Promise<PodmanService> {
+export interface PodmanOptions {
+  /** registry hosts (`127.0.0.1:5000`) reached over plain HTTP instead of HTTPS */
+  insecureRegistries?: string[];
+}
+
+export async function startPodman(opts: PodmanOptions = {}): Promise<PodmanService> {
   const dir = mkdtempSync(join(tmpdir(), 'direktiv-podman-'));
   const socket = join(dir, 'podman.sock');
+  const env: NodeJS.ProcessEnv = { ...process.env, CONTAINERS_CONF };
+  if (opts.insecureRegistries?.length) {
+    // Replaces /etc/containers/registries.conf for this service only (the drop-ins in
+    // registries.conf.d still apply); without it Podman insists on HTTPS.
+    const conf = join(dir, 'registries.conf');
+    writeFileSync(conf, opts.insecureRegistries.map((r) => `[[registry]]\nlocation = ${JSON.stringify(r)}\ninsecure = true\n`).join('\n'));
+    env.CONTAINERS_REGISTRIES_CONF = conf;
+  }
   const child = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
-    env: { ...process.env, CONTAINERS_CONF },
+    env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
