@@ -34,7 +34,7 @@ export interface TestEngine {
 export async function startTestEngine(
   backend: Backend,
   settings: Partial<EngineSettings> = {},
-  ports: { actions?: ActionService } = {},
+  ports: { actions?: ActionService; secrets?: SecretsProvider } = {},
 ): Promise<TestEngine> {
   const t = await createTestDb(backend);
   const engine: Engine = new Engine({
@@ -43,7 +43,7 @@ export async function startTestEngine(
     workflows: workflowCatalog,
     variables: variableStore,
     actions: ports.actions ?? noActionService,
-    secrets: emptySecrets,
+    secrets: ports.secrets ?? emptySecrets,
     events: eventBus(() => engine),
     logger: pino({ level: 'silent' }),
   });

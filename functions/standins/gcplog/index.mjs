@@ -1,0 +1,26 @@
+// Stand-in for vorteil/gcplog: logs the entry it would write to Google Cloud Logging and returns
+// a summary; nothing leaves the machine.
+import { serve, FunctionError } from './sdk/index.mjs';
+
+const CODE = 'com.gcplog.error';
+
+async function note(ctx, text) {
+  try {
+    await ctx.log(text);
+  } catch {
+    // No log callbacks from this action service: stdout is the function's log then.
+    console.log(text);
+  }
+}
+
+serve(async (input, ctx) => {
+  // The original cannot authenticate without the key: a missing secret shows here.
+  if (!input?.serviceAccountKey) throw new FunctionError(CODE, 'no serviceAccountKey given');
+  const project = input['project-id'];
+  const log = input['log-name'];
+  if (!project || !log) throw new FunctionError(CODE, '"project-id" and "log-name" are required');
+  const logName = `projects/${project}/logs/${log}`;
+  const message = typeof input.message === 'string' ? input.message : JSON.stringify(input.message ?? null);
+  await note(ctx, `Would write to ${logName}: ${message}`);
+  return { logged: true, logName, message };
+});
