@@ -7,10 +7,11 @@
  */
 import { formatTable, type BenchSuite } from './harness.js';
 import { engineLatencySuite, engineTransitionsSuite } from './engine.js';
+import { actionsSuite } from './actions.js';
 import { eventsSuite } from './events.js';
 import { jqSuite } from './jq.js';
 
-const SUITES: BenchSuite[] = [jqSuite, engineTransitionsSuite, engineLatencySuite, eventsSuite];
+const SUITES: BenchSuite[] = [jqSuite, engineTransitionsSuite, engineLatencySuite, eventsSuite, actionsSuite];
 
 function selected(title: string, only: readonly string[]): boolean {
   return only.length === 0 || only.some((o) => title === o || title.startsWith(`${o} `));
