@@ -133,6 +133,22 @@ export interface ProtocolCall {
  * it); once the container has stopped, the failure is its exit.
  */
 export async function post(s: Started, call: ProtocolCall): Promise<CallResult> {
+  // A forwarded connection can outlive the process behind it: watch the container, not only the socket.
+  const died = new AbortController();
+  const watch = setInterval(() => {
+    s.container.inspect().then(
+      (i) => i.State.Running || died.abort(),
+      () => died.abort(),
+    );
+  }, 1000);
+  try {
+    return await postUntilAnswered(s, call, died.signal);
+  } finally {
+    clearInterval(watch);
+  }
+}
+
+async function postUntilAnswered(s: Started, call: ProtocolCall, died: AbortSignal): Promise<CallResult> {
   const body = JSON.stringify(call.input);
   for (;;) {
     const ms = call.deadline.getTime() - Date.now();
@@ -148,7 +164,7 @@ export async function post(s: Started, call: ProtocolCall): Promise<CallResult> 
           'Direktiv-TempDir': call.tempDir,
         },
         body,
-        signal: call.signal ? AbortSignal.any([call.signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms),
+        signal: AbortSignal.any([died, AbortSignal.timeout(ms), ...(call.signal ? [call.signal] : [])]),
       });
     } catch (e) {
       if (call.signal?.aborted) return resultError('direktiv.cancels.api', 'the call was cancelled');

@@ -3,7 +3,7 @@
  * before the call, and what the function leaves in `out/instance/`, `out/workflow/` and
  * `out/namespace/` is stored as variables of that scope afterwards (a directory as tar.gz).
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,9 +15,29 @@ const SCOPES: VariableScope[] = ['instance', 'workflow', 'namespace'];
 
 export class FilesError extends Error {}
 
-/** Writes the `files:` variables into `dir` and creates the empty `out/<scope>/` directories. */
-export async function prepareFiles(link: FlowLink, req: ActionRequest, dir: string): Promise<void> {
+/** A call's directory with its empty `out/<scope>/` directories, writable by any user the image runs as. */
+export async function makeCallDir(dir: string): Promise<void> {
   await Promise.all(SCOPES.map((s) => mkdir(join(dir, 'out', s), { recursive: true, mode: 0o777 })));
+}
+
+/**
+ * Empties a call's directory for the next call of a warm container (its `out/<scope>/`
+ * directories stay): nothing of one call is seen by another.
+ */
+export async function resetCallDir(dir: string): Promise<void> {
+  const gone = (p: string) => rm(p, { recursive: true, force: true });
+  await Promise.all((await readdir(dir)).filter((n) => n !== 'out').map((n) => gone(join(dir, n))));
+  await Promise.all(
+    SCOPES.map(async (s) => {
+      const base = join(dir, 'out', s);
+      await Promise.all((await readdir(base).catch(() => [])).map((n) => gone(join(base, n))));
+    }),
+  );
+  await makeCallDir(dir);
+}
+
+/** Writes the `files:` variables into the call's directory `dir`. */
+export async function prepareFiles(link: FlowLink, req: ActionRequest, dir: string): Promise<void> {
   for (const f of req.files) {
     const target = inside(dir, f.as || f.key);
     const v = await link.getVariable(req, f.scope, f.key);

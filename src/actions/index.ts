@@ -8,4 +8,7 @@ export { SIZES, TEMP_MOUNT } from './container.js';
 export type { FunctionSize } from './container.js';
 export { hostAddress, openRuntime, runtimeAddress } from './runtime.js';
 export { buildNodeImage } from './node-image.js';
-export type { ActionRequest, CallResult, FlowLink, RegistryAuth, VariableData } from './types.js';
+export { callRef } from './types.js';
+export type { ActionRequest, CallRef, CallResult, FlowLink, RegistryAuth, VariableData } from './types.js';
+export { RemoteActionService, buildActionApi, buildFlowEndpoint, httpFlowLink } from './remote.js';
+export type { ResultSink } from './remote.js';

@@ -9,6 +9,8 @@ import type { Started } from './container.js';
 export interface Warm extends Started {
   /** the host directory mounted at TEMP_MOUNT */
   dataDir: string;
+  /** the directory its calls get (one at a time), under dataDir */
+  callDir: string;
 }
 
 interface FunctionSet {

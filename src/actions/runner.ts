@@ -15,13 +15,13 @@ import type { Logger } from 'pino';
 import { Callbacks } from './callbacks.js';
 import { CreateError, TEMP_MOUNT, post, readOutput, removeContainer, sendCancel, startContainer, waitForPort } from './container.js';
 import type { ContainerSpec, Started } from './container.js';
-import { FilesError, collectOut, prepareFiles } from './files.js';
+import { FilesError, collectOut, makeCallDir, prepareFiles, resetCallDir } from './files.js';
 import { Journal } from './journal.js';
 import { Pool } from './pool.js';
 import type { Warm } from './pool.js';
 import { ImageError, Images, hostAddress } from './runtime.js';
-import { messageOf, resultError } from './types.js';
-import type { ActionRequest, CallResult, FlowLink } from './types.js';
+import { callRef, messageOf, resultError } from './types.js';
+import type { ActionRequest, CallRef, CallResult, FlowLink } from './types.js';
 import type { ActionService } from '../engine/index.js';
 
 export interface RunnerOptions {
@@ -48,6 +48,8 @@ interface Running {
   cancelled: boolean;
   /** the container serving it, once there is one */
   target?: Started;
+  /** what is left to do after the report (removing an isolated container) */
+  cleanup: Array<() => Promise<void>>;
   done: Promise<void>;
 }
 
@@ -55,6 +57,8 @@ const LABEL_NODE = 'direktiv.node';
 const LABEL_ACTION = 'direktiv.action';
 const LABEL_FUNCTION = 'direktiv.function';
 const DEFAULT_NETWORK = 'slirp4netns';
+/** A warm container's calls' directory, under its data directory (one call at a time). */
+const CALL_DIR = 'call';
 /** A warm container that does not listen within this long is given up (it serves many calls, so no one call's deadline bounds it). */
 const START_TIMEOUT_MS = 60_000;
 
@@ -71,9 +75,10 @@ export class ActionRunner implements ActionService {
 
   constructor(o: RunnerOptions) {
     this.o = { network: DEFAULT_NETWORK, maxScale: 4, idleMs: 5 * 60_000, graceMs: 10_000, bodyLimit: 32 * 1024 * 1024, ...o };
-    this.images = new Images(o.docker);
+    this.images = new Images(o.docker, join(o.workDir, 'pulled-images.json'));
     this.journal = new Journal(join(o.workDir, 'journal'));
-    this.callbacks = new Callbacks(o.link, this.o.bodyLimit);
+    // Function log lines pass through redact(): the call's request (with its secrets) is what the callbacks hold.
+    this.callbacks = new Callbacks({ ...o.link, log: (call, level, text) => o.link.log(call, level, redact(call, text)) }, this.o.bodyLimit);
     this.pool = new Pool({
       maxScale: this.o.maxScale,
       idleMs: this.o.idleMs,
@@ -106,9 +111,9 @@ export class ActionRunner implements ActionService {
 
     for (const e of await this.journal.open()) {
       const result = e.result ?? resultError('direktiv.function.crash', 'the action service restarted while the function ran; the call was lost');
-      this.o.logger.warn({ action: e.req.actionId, instance: e.req.instanceId }, 'actions: reporting a call left by a previous run');
-      await this.journal.write({ req: e.req, result });
-      void this.retryReport(e.req, result);
+      this.o.logger.warn({ action: e.call.actionId, instance: e.call.instanceId }, 'actions: reporting a call left by a previous run');
+      await this.journal.write({ ...e, result });
+      void this.retryReport(e.call, new Date(e.deadline), result);
     }
   }
 
@@ -122,10 +127,15 @@ export class ActionRunner implements ActionService {
   /** Takes the call; the result is reported when it is known. A call already running is not taken twice. */
   async dispatch(req: ActionRequest): Promise<void> {
     if (this.running.has(req.actionId)) return;
-    await this.journal.write({ req });
-    const r: Running = { req, drop: new AbortController(), cancelled: false, done: Promise.resolve() };
+    // async calls are never reported, so there is nothing to recover.
+    if (!req.async) await this.journal.write({ call: callRef(req), deadline: req.deadline.toISOString() });
+    const r: Running = { req, drop: new AbortController(), cancelled: false, cleanup: [], done: Promise.resolve() };
     this.running.set(req.actionId, r);
-    r.done = this.run(r).finally(() => this.running.delete(req.actionId));
+    // The report goes first; the cleanup (a container removal takes 100+ ms) after it.
+    r.done = this.run(r)
+      .finally(() => Promise.all(r.cleanup.map((fn) => fn())))
+      .finally(() => this.running.delete(req.actionId))
+      .then(() => undefined);
   }
 
   /**
@@ -146,20 +156,36 @@ export class ActionRunner implements ActionService {
     clearTimeout(timer);
   }
 
+  /** This service's id, on the labels of its containers (`direktiv.node`). */
+  get node(): string {
+    return this.nodeId;
+  }
+
+  /** Resolves when every call taken so far has ended, its cleanup included. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
   /** Calls in progress (for shutdown and tests). */
   get active(): number {
     return this.running.size;
   }
 
   /**
-   * Stops: calls in progress are dropped and reported as lost (catchable), warm containers are
-   * removed, the callbacks server closes.
+   * Stops: calls in progress get the grace period to end, the rest are dropped and reported as
+   * lost (catchable); warm containers are removed, the callbacks server closes.
    */
   async stop(): Promise<void> {
+    // Calls about to end may end; the rest are dropped after the grace period.
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, this.o.graceMs)))]);
+    clearTimeout(timer);
     for (const r of this.running.values()) r.drop.abort(new Error('stopping'));
     await Promise.all([...this.running.values()].map((r) => r.done));
     await this.pool.close();
     await this.callbacks.stop();
+    await this.journal.close();
   }
 
   /** The number of warm containers of the function a call runs (for tests). */
@@ -182,13 +208,14 @@ export class ActionRunner implements ActionService {
       await this.journal.remove(req.actionId);
       return;
     }
+    if ('err' in result) result = { err: { code: result.err.code, msg: redact(req, result.err.msg) } };
     try {
       await this.o.link.report(req, result);
       await this.journal.remove(req.actionId);
     } catch (err) {
       this.o.logger.warn({ err, action: req.actionId, instance: req.instanceId }, 'actions: reporting a result failed; trying again');
-      await this.journal.write({ req, result });
-      void this.retryReport(req, result);
+      await this.journal.write({ call: callRef(req), deadline: req.deadline.toISOString(), result });
+      void this.retryReport(req, req.deadline, result);
     }
   }
 
@@ -197,8 +224,8 @@ export class ActionRunner implements ActionService {
    * be reached (a flow node may be restarting), until a while after the call's deadline. The
    * journal holds the result meanwhile, for the next start if this process ends first.
    */
-  private async retryReport(req: ActionRequest, result: CallResult): Promise<void> {
-    const until = req.deadline.getTime() + 5 * 60_000;
+  private async retryReport(req: CallRef, deadline: Date, result: CallResult): Promise<void> {
+    const until = deadline.getTime() + 5 * 60_000;
     for (let wait = 500; Date.now() + wait <= until; wait = Math.min(wait * 2, 10_000)) {
       await new Promise((res) => setTimeout(res, wait).unref());
       try {
@@ -228,23 +255,17 @@ export class ActionRunner implements ActionService {
     await this.images.ensure(req.fn.image, () => this.o.link.registryAuth(req, req.fn.image));
     const dataDir = join(this.o.workDir, 'data', req.actionId);
     const callDir = join(dataDir, req.actionId);
-    await mkdir(callDir, { recursive: true, mode: 0o777 });
-    try {
-      await prepareFiles(this.o.link, req, callDir);
-      if (r.drop.signal.aborted) return cancelled();
-      const started = await startContainer(this.o.docker, this.spec(req, dataDir, { [LABEL_ACTION]: req.actionId }));
-      r.target = started;
-      try {
-        const ready = await waitForPort(started, req.deadline, r.drop.signal);
-        const result = ready === true ? await this.post(r, started, callDir) : ready;
-        await this.forwardOutput(req, started);
-        return result;
-      } finally {
-        await removeContainer(started.container);
-      }
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    r.cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    await makeCallDir(callDir);
+    await prepareFiles(this.o.link, req, callDir);
+    if (r.drop.signal.aborted) return cancelled();
+    const started = await startContainer(this.o.docker, this.spec(req, dataDir, { [LABEL_ACTION]: req.actionId }));
+    r.cleanup.unshift(() => removeContainer(started.container));
+    r.target = started;
+    const ready = await waitForPort(started, req.deadline, r.drop.signal);
+    const result = ready === true ? await this.post(r, started, callDir, `${TEMP_MOUNT}/${req.actionId}`) : ready;
+    await this.forwardOutput(req, started);
+    return result;
   }
 
   private async callPooled(r: Running): Promise<CallResult> {
@@ -257,23 +278,21 @@ export class ActionRunner implements ActionService {
       return resultError('direktiv.cancels.timeout', `no container of ${req.fn.image} became free before the call's deadline`);
     }
     r.target = warm;
-    const callDir = join(warm.dataDir, req.actionId);
     let healthy = false;
     try {
-      await mkdir(callDir, { recursive: true, mode: 0o777 });
-      await prepareFiles(this.o.link, req, callDir);
-      const result = await this.post(r, warm, callDir);
+      await prepareFiles(this.o.link, req, warm.callDir);
+      const result = await this.post(r, warm, warm.callDir, `${TEMP_MOUNT}/${CALL_DIR}`);
       // A call that ended by the function's own answer leaves the container usable.
       healthy = !('err' in result) || !UNHEALTHY.has(result.err.code);
+      if (healthy) await resetCallDir(warm.callDir);
       return result;
     } finally {
-      await rm(callDir, { recursive: true, force: true });
       this.pool.release(key, warm, healthy);
     }
   }
 
   /** The protocol call, and on success the variables the function left in `out/`. */
-  private async post(r: Running, target: Started, callDir: string): Promise<CallResult> {
+  private async post(r: Running, target: Started, callDir: string, tempDir: string): Promise<CallResult> {
     const { req } = r;
     this.callbacks.open(req);
     try {
@@ -281,7 +300,7 @@ export class ActionRunner implements ActionService {
         actionId: req.actionId,
         deadline: req.deadline,
         input: req.input,
-        tempDir: `${TEMP_MOUNT}/${req.actionId}`,
+        tempDir,
         signal: r.drop.signal,
       });
       if ('out' in result) await collectOut(this.o.link, req, callDir);
@@ -295,8 +314,8 @@ export class ActionRunner implements ActionService {
   private async forwardOutput(req: ActionRequest, s: Started): Promise<void> {
     try {
       const { stdout, stderr } = await readOutput(s.container);
-      if (stdout.trim()) await this.o.link.log(req, 'info', stdout.replace(/\n$/, ''));
-      if (stderr.trim()) await this.o.link.log(req, 'error', stderr.replace(/\n$/, ''));
+      if (stdout.trim()) await this.o.link.log(req, 'info', redact(req, stdout.replace(/\n$/, '')));
+      if (stderr.trim()) await this.o.link.log(req, 'error', redact(req, stderr.replace(/\n$/, '')));
     } catch (err) {
       this.o.logger.warn({ err, action: req.actionId }, "actions: reading a function's output failed");
     }
@@ -313,7 +332,8 @@ export class ActionRunner implements ActionService {
       await rm(dataDir, { recursive: true, force: true });
       throw e;
     }
-    const w: Warm = { ...started, dataDir };
+    const w: Warm = { ...started, dataDir, callDir: join(dataDir, CALL_DIR) };
+    await makeCallDir(w.callDir);
     const ready = await waitForPort(w, new Date(Date.now() + START_TIMEOUT_MS));
     if (ready !== true) {
       await this.removeWarm(w);
@@ -349,6 +369,12 @@ export class ActionRunner implements ActionService {
       return id;
     }
   }
+}
+
+/** The text with the call's secret values replaced (a function may log or echo its input). */
+function redact(call: CallRef, text: string): string {
+  for (const v of (call as Partial<ActionRequest>).redact ?? []) text = text.split(v).join('[redacted]');
+  return text;
 }
 
 /** Errors after which a warm container may be in any state: it is replaced. */

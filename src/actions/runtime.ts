@@ -4,6 +4,7 @@
  * store or are pulled with the call's registry login.
  */
 import { existsSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import Dockerode from 'dockerode';
 import { messageOf } from './types.js';
@@ -50,22 +51,66 @@ export function hostAddress(): string | undefined {
 export class ImageError extends Error {}
 
 /**
- * Makes sure the image is in the local store: pulls it when it is not, with `auth` when given.
- * Concurrent requests for one image share one pull.
+ * Makes sure the image is in the local store, pulling it with the call's registry login when it
+ * is not. An image this service pulled with a login is private: a call with another login (or
+ * none) must pull it again with its own, so one namespace's credentials never serve another's
+ * calls. Which logins have pulled which image is kept in `file` across restarts. Concurrent
+ * requests for one image and login share one pull.
  */
 export class Images {
   private readonly pulling = new Map<string, Promise<void>>();
+  /** image → the logins ("" for none) a pull of it succeeded with, for images pulled with a login */
+  private verified = new Map<string, Set<string>>();
+  private loaded = false;
 
-  constructor(private readonly docker: Dockerode) {}
+  constructor(
+    private readonly docker: Dockerode,
+    private readonly file: string,
+  ) {}
 
   async ensure(image: string, auth: () => Promise<RegistryAuth | undefined>): Promise<void> {
-    if (await this.present(image)) return;
-    let p = this.pulling.get(image);
+    await this.load();
+    const present = await this.present(image);
+    const verified = this.verified.get(image);
+    if (present && !verified) return;
+    let login: RegistryAuth | undefined;
+    try {
+      login = await auth();
+    } catch (e) {
+      throw new ImageError(`cannot get the registry login for ${image}: ${messageOf(e)}`);
+    }
+    const who = login ? `${login.serveraddress} ${login.username}` : '';
+    if (present && verified?.has(who)) return;
+    const key = `${image}\0${who}`;
+    let p = this.pulling.get(key);
     if (!p) {
-      p = this.pull(image, auth).finally(() => this.pulling.delete(image));
-      this.pulling.set(image, p);
+      p = this.pull(image, login)
+        .then(() => this.remember(image, who, login !== undefined || verified !== undefined))
+        .finally(() => this.pulling.delete(key));
+      this.pulling.set(key, p);
     }
     await p;
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    this.loaded = true;
+    try {
+      const saved = JSON.parse(await readFile(this.file, 'utf8')) as Record<string, string[]>;
+      this.verified = new Map(Object.entries(saved).map(([k, v]) => [k, new Set(v)]));
+    } catch {
+      this.verified = new Map();
+    }
+  }
+
+  private async remember(image: string, who: string, isPrivate: boolean): Promise<void> {
+    if (!isPrivate) return;
+    const set = this.verified.get(image) ?? new Set<string>();
+    set.add(who);
+    this.verified.set(image, set);
+    const saved = Object.fromEntries([...this.verified].map(([k, v]) => [k, [...v]]));
+    await writeFile(`${this.file}.tmp`, JSON.stringify(saved));
+    await rename(`${this.file}.tmp`, this.file);
   }
 
   private async present(image: string): Promise<boolean> {
@@ -78,8 +123,7 @@ export class Images {
     }
   }
 
-  private async pull(image: string, auth: () => Promise<RegistryAuth | undefined>): Promise<void> {
-    const login = await auth();
+  private async pull(image: string, login: RegistryAuth | undefined): Promise<void> {
     try {
       const stream = await this.docker.pull(image, login ? { authconfig: login } : {});
       await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,9 @@ export interface VariableData {
   mimeType: string;
 }
 
+/** What names a call to the flow side: its action and where its result goes. */
+export type CallRef = Pick<ActionRequest, 'actionId' | 'instanceId' | 'namespace' | 'workflow' | 'step' | 'branch'>;
+
 export interface RegistryAuth {
   serveraddress: string;
   username: string;
@@ -26,16 +29,21 @@ export interface RegistryAuth {
 /** What the action service needs from the flow component, always on behalf of one call. */
 export interface FlowLink {
   /** the call's result; stale or duplicate reports are dropped by the flow side */
-  report(req: ActionRequest, result: CallResult): Promise<void>;
+  report(call: CallRef, result: CallResult): Promise<void>;
   /** lines for the instance's log */
-  log(req: ActionRequest, level: 'info' | 'error', text: string): Promise<void>;
-  getVariable(req: ActionRequest, scope: VariableScope, key: string): Promise<VariableData | null>;
-  setVariable(req: ActionRequest, scope: VariableScope, key: string, v: VariableData): Promise<void>;
+  log(call: CallRef, level: 'info' | 'error', text: string): Promise<void>;
+  getVariable(call: CallRef, scope: VariableScope, key: string): Promise<VariableData | null>;
+  setVariable(call: CallRef, scope: VariableScope, key: string, v: VariableData): Promise<void>;
   /** the login for pulling `image` in the call's namespace, if any */
-  registryAuth(req: ActionRequest, image: string): Promise<RegistryAuth | undefined>;
+  registryAuth(call: CallRef, image: string): Promise<RegistryAuth | undefined>;
 }
 
 export const resultError = (code: string, msg: string): CallResult => ({ err: { code, msg } });
 
 /** One line of an error, for messages that end up in the instance log. */
 export const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+
+/** The part of a request the flow side needs to take a callback (only those fields, for the wire). */
+export function callRef(req: CallRef): CallRef {
+  return { actionId: req.actionId, instanceId: req.instanceId, namespace: req.namespace, workflow: req.workflow, step: req.step, branch: req.branch };
+}

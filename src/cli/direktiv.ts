@@ -4,7 +4,6 @@
  */
 import pino from 'pino';
 import { ConfigError, loadConfig, parseArgs } from '../config/index.js';
-import { nothingToRun } from '../server/components.js';
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -20,8 +19,6 @@ async function main(): Promise<void> {
     await runCommand(args.command, config, logger, (line) => process.stdout.write(`${line}\n`));
     return;
   }
-  const refused = nothingToRun(args.components);
-  if (refused) throw new Error(refused);
   const config = loadConfig({ file: args.configFile, components: args.components });
   // Loaded only now: --help, --version and refusals need not load the server.
   const { startDirektiv } = await import('../server/main.js');

@@ -12,11 +12,11 @@ import type { Workflow } from '../language/index.js';
 import { instanceId } from './ids.js';
 import { normaliseInput } from './input.js';
 import { createInstance } from './instances.js';
-import { begin, terminate } from './machine.js';
+import { begin, runWork, terminate } from './machine.js';
 import { getInstance, listInstances } from './queries.js';
 import { Retention } from './retention.js';
 import { Step } from './step.js';
-import { appendLogLines, enqueueStart, enqueueWake, lockInstance, lockPendingOfWorkflow, watchInstance } from './store.js';
+import { appendLogLines, enqueueStart, enqueueWake, lockInstance, lockInstanceIfFree, lockPendingOfWorkflow, watchInstance } from './store.js';
 import type { InstanceRow } from './store.js';
 import { EngineRequestError } from './types.js';
 import type { InvokedBy } from './types.js';
@@ -193,7 +193,12 @@ export class Engine implements EngineApi {
     return true;
   }
 
-  /** A function's result, reported by the action service; stale reports are dropped by the machine. */
+  /**
+   * A function's result, reported by the action service; stale reports are dropped by the
+   * machine. The result is taken in the reporter's transaction when the instance is free (one
+   * commit per action state, no queue round trip); when a step of it is running, or taking it
+   * fails, it is queued for a worker like any wake-up.
+   */
   async reportActionResult(r: {
     instanceId: string;
     step: number;
@@ -201,8 +206,27 @@ export class Engine implements EngineApi {
     actionId: string;
     result: { out: Value } | { err: { code: string; msg: string } } | { crash: string };
   }): Promise<void> {
-    await enqueueWake(this.deps.db, r.instanceId, r.step, { type: 'result', branch: r.branch, actionId: r.actionId, ...r.result });
-    this.pool.nudge();
+    const payload = { type: 'result', branch: r.branch, actionId: r.actionId, ...r.result };
+    let step: Step | undefined;
+    try {
+      step = await this.deps.db.tx(async (q) => {
+        const inst = await lockInstanceIfFree(q, r.instanceId);
+        if (!inst) {
+          await enqueueWake(q, r.instanceId, r.step, payload);
+          return undefined;
+        }
+        const c = new Step(q, this.deps, inst, await this.deps.workflows.load(q, inst.workflow_uid, inst.revision));
+        await runWork(c, { work_id: 0, kind: 'wake', work_step: r.step, payload });
+        await write(q, c);
+        return c;
+      });
+    } catch (err) {
+      // A worker takes it again and handles what failed as it handles any step.
+      this.deps.logger.warn({ err, instance: r.instanceId }, 'taking an action result failed; queued for a worker');
+      await enqueueWake(this.deps.db, r.instanceId, r.step, payload);
+    }
+    if (step) this.committed(step);
+    else this.pool.nudge();
   }
 
   /** Lines a function wrote for an instance's log (through the action service), one entry per line. */

@@ -51,6 +51,8 @@ export interface ActionRequest {
   deadline: Date;
   /** true for `async: true` actions: nobody waits for the result */
   async: boolean;
+  /** the values of the secrets in the input, which the action service keeps out of logs and errors */
+  redact?: string[];
 }
 
 export interface ActionService {

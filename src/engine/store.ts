@@ -243,6 +243,12 @@ export async function lockPendingOfWorkflow(q: Queryable, workflowUid: string): 
 }
 
 /** Locks and loads one instance (for operations that start outside the work queue, like cancel). */
+/** The instance locked, unless another transaction holds it (or it does not exist). */
+export async function lockInstanceIfFree(q: Queryable, id: string): Promise<InstanceRow | undefined> {
+  const r = await q.query<InstanceRow>(`SELECT ${INSTANCE_COLUMNS} FROM instances i WHERE i.id = $1 FOR NO KEY UPDATE SKIP LOCKED`, [id]);
+  return r.rows[0];
+}
+
 export async function lockInstance(q: Queryable, id: string): Promise<InstanceRow | undefined> {
   const r = await q.query<InstanceRow>(`SELECT ${INSTANCE_COLUMNS} FROM instances i WHERE i.id = $1 FOR NO KEY UPDATE`, [id]);
   return r.rows[0];

@@ -4,12 +4,11 @@
  * It stores and returns ciphertexts; it never sees a plaintext or a key. Errors are
  * `{code, message}` with code = the HTTP status.
  */
-import type { TLSSocket } from 'node:tls';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.js';
 import type { ServerTls } from '../util/certs.js';
-import { tokenChecker } from '../util/tokens.js';
+import { requireComponentAuth } from '../util/component-auth.js';
 import * as store from './store.js';
 
 export interface SecretsServiceOptions {
@@ -37,9 +36,6 @@ function sendError(reply: FastifyReply, status: number, message: string) {
 }
 
 export function buildSecretsService(opts: SecretsServiceOptions): FastifyInstance {
-  const mutualTls = Boolean(opts.tls?.ca && opts.tls.requestCert && opts.tls.rejectUnauthorized);
-  if (!opts.token && !mutualTls) throw new Error('the secrets service needs a token or mutual TLS ([Certs] with a ca.pem)');
-  const matches = opts.token ? tokenChecker(opts.token) : () => false;
   const { db } = opts;
   const app = Fastify({
     ...(opts.tls ? { https: opts.tls } : {}),
@@ -54,17 +50,9 @@ export function buildSecretsService(opts: SecretsServiceOptions): FastifyInstanc
     ),
   }) as unknown as FastifyInstance;
 
-  // A verified client certificate is the caller's identity; otherwise the token, compared in
-  // constant time (src/util/tokens.ts). Without a valid certificate, mutual TLS already refused
-  // the connection in the handshake.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url === '/v1/healthz') return;
-    if (mutualTls && (request.raw.socket as TLSSocket).authorized) return;
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (m && matches(m[1]!)) return;
-    reply.header('WWW-Authenticate', 'Bearer realm="direktiv-secrets"');
-    return sendError(reply, 401, m ? 'the token is not valid' : 'authentication required: Authorization: Bearer <token>');
-  });
+  requireComponentAuth(app, { token: opts.token, tls: opts.tls, name: 'secrets service', open: ['/v1/healthz'] }, (reply, message) =>
+    sendError(reply, 401, message),
+  );
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof store.InvalidSecretError) return sendError(reply, err.status, err.message);

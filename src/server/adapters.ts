@@ -2,7 +2,7 @@
  * The engine's ports, filled with the real modules (and, for the components this version does
  * not have yet, with implementations that say so clearly).
  */
-import type { ActionRequest, FlowLink } from '../actions/index.js';
+import type { CallRef, FlowLink } from '../actions/index.js';
 import type { EventsApi } from '../api/index.js';
 import type { Db } from '../db/index.js';
 import { EventIntake, EventInvalidError, buildEvent, getEvent, listEvents, registerWait, removeWait, replayEvent, storeAndDeliver } from '../events/index.js';
@@ -10,7 +10,7 @@ import type { InstanceStarter } from '../events/index.js';
 import { Codes, WorkflowError } from '../language/index.js';
 import type { Engine } from '../engine/index.js';
 import type { ActionService, EventBus, SecretsProvider, VariableStore, WorkflowCatalog } from '../engine/index.js';
-import { DecryptError, SecretNotFoundError, SecretsUnavailableError, UnknownMasterKeyError } from '../secrets/index.js';
+import { DecryptError, SecretNotFoundError, SecretsUnavailableError, UnknownMasterKeyError, imageRegistry, registryHost } from '../secrets/index.js';
 import type { RegistryLogin, Secrets } from '../secrets/index.js';
 import type { VariableScope } from '../language/index.js';
 import * as variables from '../variables/index.js';
@@ -46,12 +46,25 @@ export const noActionService: ActionService = {
 };
 
 /**
+ * Registry logins for image pulls: the namespace's registries and the `[flowAPI.Registry]`
+ * default through the secrets component, or the default alone on a node without one.
+ */
+export function registryLogins(
+  dflt: { name: string; user: string | undefined; token: string | undefined } | undefined,
+  secrets: Secrets | undefined,
+): (ns: string, image: string) => Promise<RegistryLogin | undefined> {
+  if (secrets) return (ns, image) => secrets.registryLogin(ns, image);
+  const login = dflt && { registry: registryHost(dflt.name), user: dflt.user ?? '', token: dflt.token ?? '' };
+  return (_ns, image) => Promise.resolve(login && imageRegistry(image) === login.registry ? login : undefined);
+}
+
+/**
  * The flow side as an action service in the same process sees it: results go to the engine,
  * logs and variables to their modules, registry logins come from the secrets component.
  */
 export function flowLink(engine: () => Engine, registryLogin: (ns: string, image: string) => Promise<RegistryLogin | undefined>): FlowLink {
   const db = () => engine().deps.db;
-  const owner = async (req: ActionRequest, scope: VariableScope): Promise<variables.VariableRef> => {
+  const owner = async (req: CallRef, scope: VariableScope): Promise<variables.VariableRef> => {
     if (scope === 'namespace') return { namespace: req.namespace, scope, owner: '', key: '' };
     if (scope === 'instance') return { namespace: req.namespace, scope, owner: req.instanceId, key: '' };
     const wf = await workflows.findByName(db(), req.namespace, req.workflow);

@@ -15,8 +15,9 @@ import { installEventHooks, startEventRetention } from '../events/index.js';
 import { CronTicker, installCronHooks } from '../timers/index.js';
 import type { Secrets } from '../secrets/index.js';
 import { serverTls } from '../util/certs.js';
-import { eventBus, eventsApi, noActionService, noSecretsService, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
-import { NOT_YET, nothingToRun } from './components.js';
+import { eventBus, eventsApi, flowLink, noActionService, noSecretsService, registryLogins, secretsProvider, variableStore, workflowCatalog } from './adapters.js';
+import type { ActionService } from '../engine/index.js';
+import { actionsProblem, remoteActions, startActionService, startRunner } from './actions.js';
 import { describeDatabase, openDatabase } from './database.js';
 import { ensureApiKey, isLoopback } from './generated.js';
 import { flowSecrets, openSecretsDatabase, startSecretsService } from './secrets.js';
@@ -35,6 +36,8 @@ export interface Running {
   };
   /** The secrets service (s), when this process serves it. */
   secretsService?: { url: string };
+  /** The action service (i) on its own (without w), when this process serves it. */
+  actionService?: { url: string };
   stop(): Promise<void>;
 }
 
@@ -66,15 +69,19 @@ class Closers {
 }
 
 /**
- * `-t s` without `w`: whether the main database must be opened for the token the flow nodes
- * present. Not when it is configured or when mutual TLS needs none; else it is generated into
- * the main database they share, which must then be PostgreSQL.
+ * `-t s` or `-t i` without `w`: whether the main database must be opened for the token the flow
+ * nodes present. Not when it is configured or when mutual TLS needs none; else it is generated
+ * into the main database they share, which must then be PostgreSQL.
  */
-function serviceNeedsMainDb(config: Config): boolean {
-  if (config.secrets.token || serverTls(config.certs, 'secrets')?.requestCert) return false;
+function serviceNeedsMainDb(config: Config, c: 's' | 'i'): boolean {
+  const [token, certs, section, env] =
+    c === 's'
+      ? [config.secrets.token, 'secrets', 'secretsAPI', 'DIREKTIV_SECRETS_TOKEN']
+      : [config.isolate.token, 'isolate', 'isolateAPI', 'DIREKTIV_ISOLATE_TOKEN'];
+  if (token || serverTls(config.certs, certs as 'secrets' | 'isolate')?.requestCert) return false;
   if (config.database.kind === 'pglite') {
     throw new Error(
-      '-t s without w: configure [secretsAPI] Token (DIREKTIV_SECRETS_TOKEN), the same on the flow nodes, or [Certs] with a ca.pem; ' +
+      `-t ${c} without w: configure [${section}] Token (${env}), the same on the flow nodes, or [Certs] with a ca.pem; ` +
         'with an embedded main database no token can be shared through it',
     );
   }
@@ -83,14 +90,16 @@ function serviceNeedsMainDb(config: Config): boolean {
 
 export async function startDirektiv(config: Config, logger: Logger = pino()): Promise<Running> {
   const wanted = new Set(config.components);
-  const refused = nothingToRun(wanted);
-  if (refused) throw new Error(refused);
-  const unavailable = (['i'] as const).filter((c) => wanted.has(c)).map((c) => NOT_YET[c]!);
+  const unavailable: string[] = [];
+  const actionsRefused = wanted.has('i') ? actionsProblem(config) : undefined;
+  if (actionsRefused && !wanted.has('w')) throw new Error(actionsRefused);
+  if (actionsRefused) unavailable.push(actionsRefused);
   for (const u of unavailable) logger.warn(u);
   for (const w of config.warnings) logger.warn(w);
 
   // Checked before anything is opened, so a refused start leaves nothing behind.
-  const borrowMainDb = wanted.has('s') && !wanted.has('w') && serviceNeedsMainDb(config);
+  const alone = !wanted.has('w');
+  const borrowMainDb = alone && ((wanted.has('s') && serviceNeedsMainDb(config, 's')) || (wanted.has('i') && serviceNeedsMainDb(config, 'i')));
 
   const closers = new Closers();
   try {
@@ -114,19 +123,23 @@ export async function startDirektiv(config: Config, logger: Logger = pino()): Pr
 
     if (mainDb) running.flow = await startFlow(config, settings, logger, closers, mainDb, secretsDb, unavailable);
 
-    if (secretsDb) {
-      // Without w, the main database is opened only to read the shared token.
-      const borrowed = borrowMainDb
-        ? await openDatabase(config.database, 1, (err) => logger.error({ err }, 'database connection error'))
-        : undefined;
-      let service;
-      try {
-        service = await startSecretsService(config, secretsDb, running.flow?.db ?? borrowed, logger);
-      } finally {
-        await borrowed?.close();
+    // Without w, the main database is opened only to read the shared token.
+    const borrowed = borrowMainDb
+      ? await openDatabase(config.database, 1, (err) => logger.error({ err }, 'database connection error'))
+      : undefined;
+    try {
+      if (secretsDb) {
+        const service = await startSecretsService(config, secretsDb, running.flow?.db ?? borrowed, logger);
+        closers.add(() => service.close());
+        running.secretsService = { url: service.url };
       }
-      closers.add(() => service.close());
-      running.secretsService = { url: service.url };
+      if (wanted.has('i') && alone) {
+        const service = await startActionService(config, borrowed, logger);
+        closers.add(() => service.stop());
+        running.actionService = { url: service.url };
+      }
+    } finally {
+      await borrowed?.close();
     }
 
     let stopping: Promise<void> | undefined;
@@ -163,12 +176,35 @@ async function startFlow(
   const flowSide = await flowSecrets(config, db, secretsDb, logger);
   if (flowSide) closers.add(() => flowSide.close());
   const secrets = flowSide?.secrets;
+  const link = flowLink(() => engine, registryLogins(config.flow.registry, secrets));
+  let actions: ActionService = noActionService;
+  if (config.components.includes('i')) {
+    const refused = unavailable.find((u) => u.includes('(i)'));
+    if (refused) actions = { ...noActionService, unavailableReason: refused };
+    else {
+      // A node without a working container engine still runs workflows; their function calls fail, saying why.
+      try {
+        const runner = await startRunner(config, link, logger);
+        closers.add(() => runner.stop());
+        actions = runner;
+      } catch (err) {
+        const why = (err as Error).message;
+        unavailable.push(why);
+        logger.error(why);
+        actions = { ...noActionService, unavailableReason: why };
+      }
+    }
+  } else if (config.isolate.endpoint) {
+    const remote = await remoteActions(config, db, link, () => engine, logger);
+    closers.add(() => remote.stop());
+    actions = remote.actions;
+  }
   const engine: Engine = new Engine({
     db,
     settings,
     workflows: workflowCatalog,
     variables: variableStore,
-    actions: noActionService,
+    actions,
     secrets: secrets ? secretsProvider(secrets) : noSecretsService,
     events: eventBus(() => engine),
     logger,

@@ -95,14 +95,26 @@ describe('the function protocol on Podman', () => {
     const req = request(input, extra);
     const result = resultOf(req);
     await runner.dispatch(req);
-    return result;
+    const r = await result;
+    // The container is removed after the report.
+    await runner.settled();
+    return r;
   };
-  const leftovers = async () => (await podman.docker.listContainers({ all: true, filters: { label: ['direktiv.action'] } })).length;
+  /** Containers of a call of this file's runners (other test files share Podman's store). */
+  const leftovers = async () =>
+    (await podman.docker.listContainers({ all: true, filters: { label: ['direktiv.action'] } })).filter((c) =>
+      nodes.has(c.Labels['direktiv.node'] ?? ''),
+    ).length;
+  const nodes = new Set<string>();
   const untilRunning = async () => {
     for (let i = 0; i < 400 && (await leftovers()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
   };
-  const newRunner = (workDir: string, graceMs = 10_000, flow: FlowLink = link) =>
-    new ActionRunner({ docker: podman.docker, link: flow, logger: pino({ level: 'silent' }), workDir, graceMs });
+  const newRunner = async (workDir: string, graceMs = 10_000, flow: FlowLink = link) => {
+    const r = new ActionRunner({ docker: podman.docker, link: flow, logger: pino({ level: 'silent' }), workDir, graceMs });
+    await r.start();
+    nodes.add(r.node);
+    return r;
+  };
 
   beforeAll(async () => {
     podman = await startPodman();
@@ -110,8 +122,7 @@ describe('the function protocol on Podman', () => {
     work = mkdtempSync(join(tmpdir(), 'direktiv-actions-'));
     writeFileSync(join(dir, 'index.mjs'), FUNCTION);
     await buildNodeImage(podman.docker, { tag: IMAGE, sourceDir: dir });
-    runner = newRunner(work, 1_000);
-    await runner.start();
+    runner = await newRunner(work, 1_000);
   }, 60_000);
   afterAll(async () => {
     await runner?.stop();
@@ -174,16 +185,16 @@ describe('the function protocol on Podman', () => {
     // The first process is as good as dead: its reports never arrive (until the end of the test).
     let revive = () => {};
     const dead = new Promise<void>((r) => (revive = r));
-    const first = newRunner(workDir, 10_000, { ...link, report: () => dead });
-    await first.start();
+    const first = await newRunner(workDir, 10_000, { ...link, report: () => dead });
     const req = request({ op: 'sleep' });
     const lost = resultOf(req);
     await first.dispatch(req);
     await untilRunning();
     // A second process on the same directory: the first one's container and call are orphans.
-    const second = newRunner(workDir);
-    await second.start();
-    expect(await lost).toEqual({
+    const second = await newRunner(workDir);
+    const result = await lost;
+    await second.settled();
+    expect(result).toEqual({
       err: { code: 'direktiv.function.crash', msg: 'the action service restarted while the function ran; the call was lost' },
     });
     expect(await leftovers()).toBe(0);

@@ -74,7 +74,10 @@ describe('image pulls with per-registry logins, on Podman and two private regist
     };
     const result = new Promise<CallResult>((resolve) => waiting.set(req.actionId, resolve));
     await runner.dispatch(req);
-    return result;
+    const r = await result;
+    // The container is removed after the report.
+    await runner.settled();
+    return r;
   };
   /** Removes images from the local store, so that the next call of them pulls (and asks for a login). */
   const forget = async (...images: string[]) => {
@@ -172,6 +175,7 @@ describe('image pulls with per-registry logins, on Podman and two private regist
       getVariable: () => Promise.resolve(null),
       setVariable: () => Promise.resolve(),
       async registryAuth(req, image) {
+        if (req.namespace === 'broken') throw new Error('the secrets service cannot be reached');
         const auth = await flow.registryAuth(req, image);
         asked.push({ image, auth });
         return auth;
@@ -216,11 +220,31 @@ describe('image pulls with per-registry logins, on Podman and two private regist
     ]);
     expect(await present(imageA())).toBe(true);
     expect(await present(imageB())).toBe(true);
-    // An image already in the local store is not pulled again: no login is asked for.
+    // A private image in the local store is checked against each call's login; the same login passes.
     expect(await call('team', imageA())).toEqual({ out: { hello: 'team' } });
-    expect(asked).toHaveLength(2);
+    expect(asked).toHaveLength(3);
     expect(await leftovers()).toBe(0);
   }, 180_000);
+
+  it("a private image another namespace pulled does not serve a namespace without a login for it, also when both call at once", async () => {
+    expect(await call('team', imageA())).toEqual({ out: { hello: 'team' } });
+    const r = await call('plain', imageA());
+    expect(r).toMatchObject({ err: { code: 'direktiv.function.image' } });
+    expect((r as { err: { msg: string } }).err.msg).toMatch(/unauthorized|authentication required/i);
+
+    await forget(imageA());
+    const [team, plain] = await Promise.all([call('team', imageA()), call('plain', imageA())]);
+    expect(team).toEqual({ out: { hello: 'team' } });
+    expect(plain).toMatchObject({ err: { code: 'direktiv.function.image' } });
+    expect(await leftovers()).toBe(0);
+  }, 180_000);
+
+  it('a registry login that cannot be looked up is direktiv.function.image, saying why', async () => {
+    const r = await call('broken', imageA());
+    expect(r).toEqual({
+      err: { code: 'direktiv.function.image', msg: `cannot get the registry login for ${imageA()}: the secrets service cannot be reached` },
+    });
+  }, 60_000);
 
   it('a login stored for the other host is refused: direktiv.function.image for both images', async () => {
     for (const [image, reg, who] of [

@@ -156,7 +156,9 @@ states:
     await podman?.stop();
   });
 
-  const containers = async (label: string) => (await podman.docker.listContainers({ all: true, filters: { label: [label] } })).length;
+  /** This file's containers with `label` (other test files share Podman's store). */
+  const containers = async (label: string) =>
+    (await podman.docker.listContainers({ all: true, filters: { label: [label, `direktiv.node=${actions.runner.node}`] } })).length;
   const until = async (cond: () => Promise<boolean>, ms = 20_000) => {
     for (const end = Date.now() + ms; Date.now() < end; ) {
       if (await cond()) return;

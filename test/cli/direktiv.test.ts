@@ -4,14 +4,15 @@
  * environment.
  *
  * - help, version and `npx direktiv --help`;
- * - starts it refuses: `-t i` (not in this version yet), `-t s` alone with nothing to share a
+ * - starts it refuses: `-t i` or `-t s` alone with nothing to share a
  *   token through, a bad command line, a bad or missing config file or variable, each with a
  *   message that names the problem;
  * - `generate-master-key` and `rotate-master-key`;
  * - `-t=w -c=/path` runs on what the file says, and DIREKTIV_INGRESS_BIND overrides the file;
- * - the default `-t wis` on the embedded database (PGlite initdb in a fresh directory): what is
- *   not available yet (log and /api/healthz), the generated master key, a workflow and a secret
- *   through the API, SIGTERM → exit 0, a restart that keeps both;
+ * - the default `-t wis` on the embedded database (PGlite initdb in a fresh directory): every
+ *   component available (log and /api/healthz), the generated master key, workflows (one calling
+ *   functions as containers) and a secret through the API, SIGTERM → exit 0, a restart that keeps both;
+ * - `-t ws` and `-t i` apart on PostgreSQL: calls, results and logs between them, authenticated;
  * - SIGTERM on PostgreSQL with 50 instances pending: exit 0, and a second process finishes each
  *   instance exactly once; with clients waiting (execute?wait=true, a live log stream) it still
  *   exits at once, answering them;
@@ -51,6 +52,8 @@ import * as namespaces from '../../src/namespaces/index.js';
 import { Secrets, UnknownMasterKeyError, generateMasterKey, keyId, localBackend, migrateSecretsDb } from '../../src/secrets/index.js';
 import { PG_ADMIN } from '../helpers/db-config.js';
 import { createPostgresDatabase, dropPostgresDatabase } from '../helpers/db.js';
+import { buildNodeImage } from '../../src/actions/index.js';
+import { startPodman } from '../helpers/podman.js';
 import { http, killAllChildren, REPO_ROOT, scope } from './helpers.js';
 import type { Run, Scope, Server } from './helpers.js';
 
@@ -60,7 +63,46 @@ interface Health {
   warnings: string[];
 }
 
-const NOT_YET_I = /the action service \(i\) is not available in this version yet/;
+/** A TCP listener on 127.0.0.1 at a port the system picks. */
+const listen = () =>
+  new Promise<NetServer & { port: number }>((resolve, reject) => {
+    const l = createServer();
+    l.once('error', reject);
+    l.listen(0, '127.0.0.1', () => {
+      const addr = l.address();
+      resolve(Object.assign(l, { port: typeof addr === 'object' && addr ? addr.port : 0 }));
+    });
+  });
+const close = (l: NetServer) => new Promise<void>((resolve) => l.close(() => resolve()));
+
+/** A function image on a Podman service of the test's own, for the action service to run. */
+async function functionEngine(s: Scope): Promise<{ socket: string; image: string }> {
+  const podman = await startPodman();
+  s.defer(() => podman.stop());
+  const dir = s.tempDir();
+  writeFileSync(
+    join(dir, 'index.mjs'),
+    `import { serve } from './sdk/index.mjs';
+serve(async (input, ctx) => { await ctx.log('greeting ' + input.name); return { greeting: 'Hello ' + input.name }; });
+`,
+  );
+  const image = 'localhost/direktiv-test/cli-greeter:v1';
+  await buildNodeImage(podman.docker, { tag: image, sourceDir: dir });
+  return { socket: `unix://${podman.socket}`, image };
+}
+
+const functionWorkflow = (image: string, type: 'isolated' | 'reusable') => `id: greet-${type}
+functions:
+- id: greeter
+  image: ${image}
+  type: ${type}
+states:
+- id: call
+  type: action
+  action:
+    function: greeter
+    input: jq(.)
+`;
 
 /** A fresh PostgreSQL database (copied from the migrated template), dropped when the test ends. */
 async function freshDatabase(s: Scope): Promise<string> {
@@ -153,7 +195,13 @@ states:
         const timing: Record<string, number> = {};
         const cwd = s.tempDir();
         const data = join(s.tempDir(), 'state');
-        const env = { DIREKTIV_DATA: data, DIREKTIV_INGRESS_BIND: '127.0.0.1:0', DIREKTIV_SECRETS_BIND: '127.0.0.1:0' };
+        const fns = await functionEngine(s);
+        const env = {
+          DIREKTIV_DATA: data,
+          DIREKTIV_INGRESS_BIND: '127.0.0.1:0',
+          DIREKTIV_SECRETS_BIND: '127.0.0.1:0',
+          DIREKTIV_ISOLATE_SOCKET: fns.socket,
+        };
 
         // No -t, no -c, no DIREKTIV_DB. PGlite's initdb takes ~10 s on an idle machine, far more on a busy one.
         const server = await s.start([], { cwd, env, startTimeoutMs: 150_000 });
@@ -161,7 +209,7 @@ states:
         expect(server.listening).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
         const warnings = server.messages(40);
-        expect(warnings.some((m) => NOT_YET_I.test(m)), server.tail()).toBe(true);
+        expect(server.messages().some((m) => m.startsWith(`action service: containers on ${fns.socket}`)), server.tail()).toBe(true);
         const keyFile = join(data, 'master.key');
         expect(warnings, server.tail()).toContain(
           `generated the secrets master key in ${keyFile}: back it up, apart from the databases; without it every secret is lost`,
@@ -177,8 +225,7 @@ states:
         expect(health.status, health.text).toBe(200);
         const h = health.json<Health>();
         expect(h.components.w).toMatchObject({ enabled: true, available: true });
-        expect(h.components.i.available).toBe(false);
-        expect(h.components.i.message).toMatch(NOT_YET_I);
+        expect(h.components.i).toMatchObject({ enabled: true, available: true });
         expect(h.components.s).toMatchObject({ enabled: true, available: true });
         expect(h.warnings).toEqual([]);
 
@@ -199,6 +246,19 @@ states:
         expect(run.json()).toEqual({ greeting: 'Good day, Ada.', length: 14 });
         const id = String(run.headers['direktiv-instanceid']);
         expect(id).toMatch(/^cli-demo\/greeting\/\w+$/);
+        for (const type of ['isolated', 'reusable'] as const) {
+          const fwf = await http('POST', `${api}/namespaces/cli-demo/workflows`, {
+            body: functionWorkflow(fns.image, type),
+            headers: { 'content-type': 'application/yaml' },
+          });
+          expect(fwf.status, fwf.text).toBeLessThan(300);
+          const called = await http('POST', `${api}/namespaces/cli-demo/workflows/greet-${type}/execute?wait=true`, {
+            body: JSON.stringify({ name: 'Ada' }),
+            headers: { 'content-type': 'application/json' },
+          });
+          expect(called.status, called.text).toBe(200);
+          expect(called.json()).toEqual({ name: 'Ada', return: { greeting: 'Hello Ada' } });
+        }
         const secret = await http('POST', `${api}/namespaces/cli-demo/secrets`, {
           body: JSON.stringify({ name: 'token', data: 'kept-across-restarts' }),
           headers: { 'content-type': 'application/json' },
@@ -475,18 +535,6 @@ states:
 
   // -------------------------------------------------------------------------------------------
   describe('-t=w -c=<file>', () => {
-    /** A TCP listener on 127.0.0.1 at a port the system picks. */
-    const listen = () =>
-      new Promise<NetServer & { port: number }>((resolve, reject) => {
-        const l = createServer();
-        l.once('error', reject);
-        l.listen(0, '127.0.0.1', () => {
-          const addr = l.address();
-          resolve(Object.assign(l, { port: typeof addr === 'object' && addr ? addr.port : 0 }));
-        });
-      });
-    const close = (l: NetServer) => new Promise<void>((resolve) => l.close(() => resolve()));
-
     it(
       'runs on the file\'s database and address (-t=w -c=/abs); DIREKTIV_INGRESS_BIND overrides the file (--type w --config rel)',
       async ({ onTestFinished }) => {
@@ -578,14 +626,104 @@ states:
   });
 
   // -------------------------------------------------------------------------------------------
-  describe('components this version does not have', () => {
-    it('-t i alone exits non-zero saying it is not available yet', async ({ onTestFinished }) => {
+  describe('the action service apart', () => {
+    it('-t i alone on an embedded main database without a token is refused, naming what to configure', async ({ onTestFinished }) => {
       const s = scope(onTestFinished);
       const { cwd, env } = sandbox(s);
-      const run = await s.run(['-t', 'i'], { cwd, env });
+      const run = await s.run(['-t', 'i'], { cwd, env: { ...env, DIREKTIV_FLOW_ENDPOINT: '127.0.0.1:7777' } });
       expectRefused(run, cwd);
-      expect(run.stderr).toMatch(NOT_YET_I);
+      expect(run.stderr).toMatch(/-t i without w: configure \[isolateAPI\] Token \(DIREKTIV_ISOLATE_TOKEN\)/);
     });
+
+    it('-t i with VM isolation is refused: not in this version yet', async ({ onTestFinished }) => {
+      const s = scope(onTestFinished);
+      const { cwd, env } = sandbox(s);
+      const run = await s.run(['-t', 'i'], {
+        cwd,
+        env: {
+          ...env,
+          DIREKTIV_FLOW_ENDPOINT: '127.0.0.1:7777',
+          DIREKTIV_ISOLATE_TOKEN: 'x'.repeat(32),
+          DIREKTIV_ISOLATION: 'vm',
+          DIREKTIV_MINIO_ENDPOINT: '127.0.0.1:9000',
+          DIREKTIV_MINIO_USER: 'u',
+          DIREKTIV_MINIO_PASSWORD: 'p',
+        },
+      });
+      expectRefused(run, cwd);
+      expect(run.stderr).toMatch(/VM isolation \(\[isolateAPI\] Isolation = "vorteil"\) is not available in this version yet/);
+    });
+
+    it(
+      '-t ws and -t i on one PostgreSQL: calls go to the action service, results and logs come back; both stop gracefully',
+      async ({ onTestFinished }) => {
+        const s = scope(onTestFinished);
+        const database = await freshDatabase(s);
+        const fns = await functionEngine(s);
+        const ports: number[] = [];
+        for (let i = 0; i < 2; i++) {
+          const probe = await listen();
+          ports.push(probe.port);
+          await close(probe);
+        }
+        const [flowPort, isolatePort] = ports as [number, number];
+        const common = {
+          DIREKTIV_DB: connectionUrl(database, 'split'),
+          DIREKTIV_FLOW_BIND: `127.0.0.1:${flowPort}`,
+          DIREKTIV_FLOW_ENDPOINT: `127.0.0.1:${flowPort}`,
+          DIREKTIV_ISOLATE_BIND: `127.0.0.1:${isolatePort}`,
+          DIREKTIV_ISOLATE_ENDPOINT: `127.0.0.1:${isolatePort}`,
+        };
+        const cwd = s.tempDir();
+        // The token both present is generated into the main database they share.
+        const flow = await s.start(['-t', 'ws'], {
+          cwd,
+          env: { ...common, DIREKTIV_INGRESS_BIND: '127.0.0.1:0', DIREKTIV_SECRETS_BIND: '127.0.0.1:0', DIREKTIV_DATA: join(cwd, 'w') },
+        });
+        const actions = await s.start(['-t', 'i'], {
+          cwd,
+          env: { ...common, DIREKTIV_ISOLATE_SOCKET: fns.socket, DIREKTIV_DATA: join(cwd, 'i') },
+          ready: /^action service listening on /,
+        });
+        expect(actions.listening).toBe(`http://127.0.0.1:${isolatePort}`);
+        expect(flow.messages()).toContain(`actions: the action service at 127.0.0.1:${isolatePort}; flow endpoint listening on http://127.0.0.1:${flowPort}`);
+
+        // An unauthenticated call to either endpoint is refused.
+        for (const port of [flowPort, isolatePort]) {
+          const refused = await http('POST', `http://127.0.0.1:${port}/v1/actions/report`, { body: '{}', headers: { 'content-type': 'application/json' } });
+          expect(refused.status).toBe(401);
+        }
+
+        const api = `${flow.url}/api`;
+        expect((await http('PUT', `${api}/namespaces/split`)).status).toBeLessThan(300);
+        for (const type of ['isolated', 'reusable'] as const) {
+          const wf = await http('POST', `${api}/namespaces/split/workflows`, {
+            body: functionWorkflow(fns.image, type),
+            headers: { 'content-type': 'application/yaml' },
+          });
+          expect(wf.status, wf.text).toBeLessThan(300);
+          const run = await http('POST', `${api}/namespaces/split/workflows/greet-${type}/execute?wait=true`, {
+            body: JSON.stringify({ name: 'Bo' }),
+            headers: { 'content-type': 'application/json' },
+          });
+          expect(run.status, run.text).toBe(200);
+          expect(run.json()).toEqual({ name: 'Bo', return: { greeting: 'Hello Bo' } });
+          const logs = await http('GET', `${api}/instances/${String(run.headers['direktiv-instanceid'])}/logs`);
+          expect(logs.json<{ items: { msg: string }[] }>().items.map((l) => l.msg)).toContain('greeting Bo');
+        }
+
+        // With the action service gone, a call fails at once with a catchable error.
+        await expectGracefulStop(actions);
+        const gone = await http('POST', `${api}/namespaces/split/workflows/greet-isolated/execute?wait=true`, {
+          body: JSON.stringify({ name: 'Cy' }),
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(gone.status).toBe(500);
+        expect(gone.headers['direktiv-errorcode']).toBe('direktiv.function.unavailable');
+        await expectGracefulStop(flow);
+      },
+      180_000,
+    );
   });
 
   // -------------------------------------------------------------------------------------------

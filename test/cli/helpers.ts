@@ -171,6 +171,8 @@ export interface Server {
 export interface ServerOptions extends SpawnOptions {
   /** How long until "API listening on"; embedded PGlite's first start (initdb) takes ~10 s. */
   startTimeoutMs?: number;
+  /** The log line that says the server is ready, naming its address (default: "API listening on <url>"). */
+  ready?: RegExp;
 }
 
 /** Starts the program and resolves once it logs "API listening on <url>". */
@@ -234,7 +236,8 @@ async function startServer(owner: Set<ChildProcess>, args: readonly string[], op
   const startTimeoutMs = opts.startTimeoutMs ?? 90_000;
   let listening: string;
   try {
-    listening = ((await waitForLog(/^API listening on /, startTimeoutMs)).msg).slice('API listening on '.length);
+    const line = await waitForLog(opts.ready ?? /^API listening on /, startTimeoutMs);
+    listening = /https?:\/\/[^\s;]+/.exec(line.msg)![0];
   } catch (e) {
     proc.kill('SIGKILL');
     await exited;

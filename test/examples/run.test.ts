@@ -16,6 +16,7 @@ import type { Value } from '../../src/jq/index.js';
 import { Codes, WorkflowError } from '../../src/language/index.js';
 import * as namespaces from '../../src/namespaces/index.js';
 import * as workflows from '../../src/workflows/index.js';
+import { hostAddress } from '../../src/actions/index.js';
 import { startTestActions } from '../helpers/actions.js';
 import { startTestEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
@@ -27,17 +28,19 @@ import { exampleNames, readExample } from '../language/helpers.js';
 installEventHooks();
 
 const INVALID = 'v04-unreliable-action-retries.yaml';
+const HOST = hostAddress() ?? '127.0.0.1';
+
 /** Generous bounds (not timings): actions start containers on a slow, shared machine. */
 const RUN_MS = 150_000;
 const IT_MS = 200_000;
 
 /**
- * The action service, built here and nowhere else in this file (the one place to adapt when its
- * construction changes). Containers get the host's loopback as 10.0.2.2, where the stand-in
- * internet listens.
+ * The action service, built here and nowhere else in this file, on its default network: the
+ * containers reach the host at its own address (not its loopback), where the stand-in internet
+ * listens.
  */
 async function startActions(podman: PodmanService, engine: () => Engine): Promise<{ service: ActionService; stop(): Promise<void> }> {
-  const actions = await startTestActions(podman.docker, engine, { network: 'slirp4netns:allow_host_loopback=true' });
+  const actions = await startTestActions(podman.docker, engine);
   return { service: actions.runner, stop: () => actions.stop() };
 }
 
@@ -85,8 +88,8 @@ async function startSite(): Promise<Site> {
       res.writeHead(404).end();
     }
   });
-  // Containers reach the host's 127.0.0.1 as 10.0.2.2 (slirp4netns with allow_host_loopback).
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // On the host's own address: function containers cannot reach its loopback.
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
   site.port = (server.address() as AddressInfo).port;
   site.close = () => new Promise((resolve) => server.close(() => resolve()));
   return site;
@@ -109,7 +112,7 @@ describe('the users’ examples, run on the stand-in images (PostgreSQL, Podman)
   beforeAll(async () => {
     podman = await startPodman();
     site = await startSite();
-    const local = `http://10.0.2.2:${site.port}`;
+    const local = `http://${HOST}:${site.port}`;
     built = await buildStandins(podman.docker, {
       redirects: {
         'https://jsonplaceholder.typicode.com': `${local}/jsonplaceholder.typicode.com`,
@@ -156,7 +159,7 @@ describe('the users’ examples, run on the stand-in images (PostgreSQL, Podman)
         return: { status: 200, headers: expect.objectContaining({ 'Content-Type': ['application/json; charset=utf-8'] }) as unknown, body: TODO },
       });
       expect(requestsTo('/jsonplaceholder.typicode.com/todos/1').length).toBe(before + 1);
-      expect(await logOf(done)).toContain(`GET https://jsonplaceholder.typicode.com/todos/1 (sent to http://10.0.2.2:${site.port}/`);
+      expect(await logOf(done)).toContain(`GET https://jsonplaceholder.typicode.com/todos/1 (sent to http://${HOST}:${site.port}/`);
     },
 
     async 'v03-tpl-consume-event.yaml'(ns) {

@@ -50,10 +50,12 @@ async function launch(c: Step, s: CallingState, mem: Memory, i: number, reply = 
   const a = actionOf(s, i);
   const b = mem.branches[i]!;
   let base: Value = mem.items ? mem.items[i]! : c.inst.data;
+  let redact: string[] | undefined;
   if (a.secrets.length > 0) {
     c.log('Decrypting secrets.');
     const secrets = await c.deps.secrets.resolve(c.inst.namespace, a.secrets, c.q);
-    for (const v of Object.values(secrets)) c.secretValues.add(v);
+    redact = Object.values(secrets).filter((v) => v !== '');
+    for (const v of redact) c.secretValues.add(v);
     // Secrets exist only in this copy, used to build the input; they never enter stored data.
     base = base !== null && typeof base === 'object' && !Array.isArray(base) ? { ...base, secrets } : { secrets };
   }
@@ -90,6 +92,7 @@ async function launch(c: Step, s: CallingState, mem: Memory, i: number, reply = 
     files: [...fn.files, ...a.files],
     deadline: new Date(Date.now() + timeoutOf(c, s)),
     async: !reply,
+    ...(redact ? { redact } : {}),
   };
   c.afterCommit.push(() => c.deps.actions.dispatch(req));
   c.log(`Sleeping until ${describe(c, a)} returns.`);
