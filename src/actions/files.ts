@@ -20,20 +20,33 @@ export async function makeCallDir(dir: string): Promise<void> {
   await Promise.all(SCOPES.map((s) => mkdir(join(dir, 'out', s), { recursive: true, mode: 0o777 })));
 }
 
-/**
- * Empties a call's directory for the next call of a warm container (its `out/<scope>/`
- * directories stay): nothing of one call is seen by another.
- */
-export async function resetCallDir(dir: string): Promise<void> {
-  const gone = (p: string) => rm(p, { recursive: true, force: true });
-  await Promise.all((await readdir(dir)).filter((n) => n !== 'out').map((n) => gone(join(dir, n))));
-  await Promise.all(
-    SCOPES.map(async (s) => {
-      const base = join(dir, 'out', s);
-      await Promise.all((await readdir(base).catch(() => [])).map((n) => gone(join(base, n))));
+/** A file or directory the function left under `out/<scope>/`. */
+export interface OutEntry {
+  scope: VariableScope;
+  name: string;
+  path: string;
+}
+
+/** What is under the `out/<scope>/` directories (one directory read per scope, in parallel). */
+export async function outEntries(dir: string): Promise<OutEntry[]> {
+  const per = await Promise.all(
+    SCOPES.map(async (scope) => {
+      const base = join(dir, 'out', scope);
+      const names = await readdir(base).catch(() => [] as string[]);
+      return names.map((name) => ({ scope, name, path: join(base, name) }));
     }),
   );
-  await makeCallDir(dir);
+  return per.flat();
+}
+
+/**
+ * Empties a call's directory for the next call of a warm container (its `out/<scope>/`
+ * directories stay): nothing of one call is seen by another. `out` are the entries found there.
+ */
+export async function clearCallDir(dir: string, out: OutEntry[]): Promise<void> {
+  const gone = (p: string) => rm(p, { recursive: true, force: true });
+  const others = (await readdir(dir)).filter((n) => n !== 'out').map((n) => join(dir, n));
+  await Promise.all([...others, ...out.map((e) => e.path)].map(gone));
 }
 
 /** Writes the `files:` variables into the call's directory `dir`. */
@@ -72,29 +85,16 @@ function inside(dir: string, name: string): string {
   return p;
 }
 
-/** Stores what the function left under `out/`; returns the variables written. */
-export async function collectOut(link: FlowLink, req: ActionRequest, dir: string): Promise<string[]> {
-  const written: string[] = [];
-  for (const scope of SCOPES) {
-    const base = join(dir, 'out', scope);
-    let names: string[];
-    try {
-      names = await readdir(base);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      const p = join(base, name);
-      const st = await stat(p);
-      if (st.isDirectory()) {
-        const chunks: Buffer[] = [];
-        for await (const c of tar.c({ gzip: true, cwd: p, portable: true }, ['.'])) chunks.push(c as Buffer);
-        await link.setVariable(req, scope, name, { data: Buffer.concat(chunks), mimeType: 'application/tar+gzip' });
-      } else if (st.isFile()) {
-        await link.setVariable(req, scope, name, { data: await readFile(p), mimeType: 'application/octet-stream' });
-      } else continue;
-      written.push(`${scope}/${name}`);
+/** Stores what the function left under `out/` as variables: files as they are, directories as tar.gz. */
+export async function storeOut(link: FlowLink, req: ActionRequest, out: OutEntry[]): Promise<void> {
+  for (const { scope, name, path } of out) {
+    const st = await stat(path);
+    if (st.isDirectory()) {
+      const chunks: Buffer[] = [];
+      for await (const c of tar.c({ gzip: true, cwd: path, portable: true }, ['.'])) chunks.push(c as Buffer);
+      await link.setVariable(req, scope, name, { data: Buffer.concat(chunks), mimeType: 'application/tar+gzip' });
+    } else if (st.isFile()) {
+      await link.setVariable(req, scope, name, { data: await readFile(path), mimeType: 'application/octet-stream' });
     }
   }
-  return written;
 }

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { Callbacks } from './callbacks.js';
 import { CreateError, TEMP_MOUNT, post, readOutput, removeContainer, sendCancel, startContainer, waitForPort } from './container.js';
 import type { ContainerSpec, Started } from './container.js';
-import { FilesError, collectOut, makeCallDir, prepareFiles, resetCallDir } from './files.js';
+import { FilesError, clearCallDir, makeCallDir, outEntries, prepareFiles, storeOut } from './files.js';
 import { Journal } from './journal.js';
 import { Pool } from './pool.js';
 import type { Warm } from './pool.js';
@@ -281,10 +281,9 @@ export class ActionRunner implements ActionService {
     let healthy = false;
     try {
       await prepareFiles(this.o.link, req, warm.callDir);
-      const result = await this.post(r, warm, warm.callDir, `${TEMP_MOUNT}/${CALL_DIR}`);
+      const result = await this.post(r, warm, warm.callDir, `${TEMP_MOUNT}/${CALL_DIR}`, true);
       // A call that ended by the function's own answer leaves the container usable.
       healthy = !('err' in result) || !UNHEALTHY.has(result.err.code);
-      if (healthy) await resetCallDir(warm.callDir);
       return result;
     } finally {
       this.pool.release(key, warm, healthy);
@@ -292,7 +291,8 @@ export class ActionRunner implements ActionService {
   }
 
   /** The protocol call, and on success the variables the function left in `out/`. */
-  private async post(r: Running, target: Started, callDir: string, tempDir: string): Promise<CallResult> {
+  /** `clear`: empty the call's directory afterwards (a warm container's, for its next call). */
+  private async post(r: Running, target: Started, callDir: string, tempDir: string, clear = false): Promise<CallResult> {
     const { req } = r;
     this.callbacks.open(req);
     try {
@@ -303,7 +303,9 @@ export class ActionRunner implements ActionService {
         tempDir,
         signal: r.drop.signal,
       });
-      if ('out' in result) await collectOut(this.o.link, req, callDir);
+      const out = 'out' in result || clear ? await outEntries(callDir) : [];
+      if ('out' in result) await storeOut(this.o.link, req, out);
+      if (clear) await clearCallDir(callDir, out);
       return result;
     } finally {
       this.callbacks.close(req.actionId);
