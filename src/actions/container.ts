@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import type { Value } from '../jq/index.js';
-import { messageOf, resultError } from './types.js';
+import { abortAfter, messageOf, resultError } from './types.js';
 import type { CallResult } from './types.js';
 
 export type FunctionSize = 'small' | 'medium' | 'large';
@@ -154,6 +154,7 @@ async function postUntilAnswered(s: Started, call: ProtocolCall, died: AbortSign
     const ms = call.deadline.getTime() - Date.now();
     if (ms <= 0) return resultError('direktiv.cancels.timeout', `the function did not answer within its deadline (${call.deadline.toISOString()})`);
     let res: Response;
+    const limit = abortAfter(ms, died, ...(call.signal ? [call.signal] : []));
     try {
       res = await fetch(`http://127.0.0.1:${s.port}/`, {
         method: 'POST',
@@ -164,17 +165,22 @@ async function postUntilAnswered(s: Started, call: ProtocolCall, died: AbortSign
           'Direktiv-TempDir': call.tempDir,
         },
         body,
-        signal: AbortSignal.any([died, AbortSignal.timeout(ms), ...(call.signal ? [call.signal] : [])]),
+        signal: limit.signal,
       });
-    } catch (e) {
+    } catch {
+      limit.release();
       if (call.signal?.aborted) return resultError('direktiv.cancels.api', 'the call was cancelled');
-      if ((e as Error).name === 'TimeoutError') continue;
+      if (limit.timedOut()) continue;
       const state = (await s.container.inspect().catch(() => undefined))?.State;
-      if (!state?.Running) return state ? exited(state) : resultError('direktiv.function.crash', 'the function\'s container is gone');
+      if (!state?.Running) return state ? exited(state) : resultError('direktiv.function.crash', "the function's container is gone");
       await new Promise((r) => setTimeout(r, 20));
       continue;
     }
-    return answer(res);
+    try {
+      return await answer(res);
+    } finally {
+      limit.release();
+    }
   }
 }
 

@@ -20,7 +20,7 @@ import { Journal } from './journal.js';
 import { Pool } from './pool.js';
 import type { Warm } from './pool.js';
 import { ImageError, Images, hostAddress } from './runtime.js';
-import { callRef, messageOf, resultError } from './types.js';
+import { abortAfter, callRef, messageOf, resultError } from './types.js';
 import type { ActionRequest, CallRef, CallResult, FlowLink } from './types.js';
 import type { ActionService } from '../engine/index.js';
 
@@ -271,8 +271,8 @@ export class ActionRunner implements ActionService {
   private async callPooled(r: Running): Promise<CallResult> {
     const { req } = r;
     const key = poolKey(req);
-    const deadline = AbortSignal.timeout(Math.max(0, req.deadline.getTime() - Date.now()));
-    const warm = await this.pool.acquire(key, AbortSignal.any([r.drop.signal, deadline]), () => this.startWarm(req, key));
+    const wait = abortAfter(req.deadline.getTime() - Date.now(), r.drop.signal);
+    const warm = await this.pool.acquire(key, wait.signal, () => this.startWarm(req, key)).finally(() => wait.release());
     if (!warm) {
       if (r.drop.signal.aborted) return cancelled();
       return resultError('direktiv.cancels.timeout', `no container of ${req.fn.image} became free before the call's deadline`);

@@ -47,3 +47,30 @@ export const messageOf = (e: unknown) => (e instanceof Error ? e.message : Strin
 export function callRef(req: CallRef): CallRef {
   return { actionId: req.actionId, instanceId: req.instanceId, namespace: req.namespace, workflow: req.workflow, step: req.step, branch: req.branch };
 }
+
+/**
+ * A signal aborted when any of `signals` is, or after `ms` (reason: a TimeoutError), and the
+ * function that releases its timer and listeners. Node 20's AbortSignal.any can lose a timeout
+ * signal to garbage collection, so a pending call would never time out; this holds its own timer.
+ */
+export function abortAfter(ms: number, ...signals: AbortSignal[]): { signal: AbortSignal; timedOut: () => boolean; release: () => void } {
+  const ac = new AbortController();
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    ac.abort(new DOMException('the deadline passed', 'TimeoutError'));
+  }, Math.max(0, ms));
+  const onAbort = (e: Event) => ac.abort((e.target as AbortSignal).reason);
+  for (const s of signals) {
+    if (s.aborted) ac.abort(s.reason);
+    else s.addEventListener('abort', onAbort, { once: true });
+  }
+  return {
+    signal: ac.signal,
+    timedOut: () => fired,
+    release() {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener('abort', onAbort);
+    },
+  };
+}
