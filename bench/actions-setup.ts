@@ -6,16 +6,17 @@
  * every other result to the engine. A timer on the Docker API client shows where a call's time
  * goes on the engine side.
  */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import type pg from 'pg';
 import pino from 'pino';
 import { ActionRunner, buildNodeImage } from '../src/actions/index.js';
+import { CONTAINERS_CONF, startPodmanService } from '../src/actions/podman-service.js';
+import type { PodmanService } from '../src/actions/podman-service.js';
 import type { CallResult, FlowLink, RunnerOptions } from '../src/actions/index.js';
 import { openPostgres } from '../src/db/index.js';
 import type { Db } from '../src/db/index.js';
@@ -27,17 +28,6 @@ import { eventBus, flowLink, variableStore, workflowCatalog } from '../src/serve
 import * as workflows from '../src/workflows/index.js';
 
 const run = promisify(execFile);
-
-/** A file of this checkout, found above this module (it runs from src/ or from dist/bench-build/). */
-export function checkoutFile(rel: string): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, rel))) return join(dir, rel);
-  }
-  throw new Error(`${rel} not found above ${fileURLToPath(import.meta.url)}`);
-}
-
-/** The project's Podman settings (runc, ulimits): without them no container starts on this machine. */
-export const CONTAINERS_CONF = checkoutFile('scripts/containers.conf');
 
 /** The environment for the podman CLI, so it runs containers as the service does. */
 export const podmanEnv = (): NodeJS.ProcessEnv => ({ ...process.env, CONTAINERS_CONF });
@@ -52,42 +42,8 @@ export async function podmanProblem(): Promise<string | undefined> {
   }
 }
 
-export interface PodmanService {
-  docker: Dockerode;
-  stop(): Promise<void>;
-}
-
-/** `podman system service` on a socket of its own (as test/helpers/podman.ts), and a client for it. */
-export async function startPodman(): Promise<PodmanService> {
-  const dir = mkdtempSync(join(tmpdir(), 'direktiv-bench-podman-'));
-  const socket = join(dir, 'podman.sock');
-  const child = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { env: podmanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const docker = new Dockerode({ socketPath: socket });
-  for (let i = 0; ; i++) {
-    try {
-      await docker.ping();
-      break;
-    } catch (err) {
-      if (child.exitCode !== null || i > 100) {
-        child.kill('SIGKILL');
-        await stop();
-        throw new Error(`podman system service did not start: ${stderr.trim() || String(err)}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return { docker, stop };
-}
+export { startPodmanService as startPodman };
+export type { PodmanService };
 
 /** The function every measurement calls: answers its input's `n` at once, writes nothing. */
 const ECHO = `import { serve } from './sdk/index.mjs';

@@ -3,12 +3,10 @@
  * the stand-ins for the images the examples name (scripts/standins.ts) into the image store of
  * the Docker Engine API at DOCKER_HOST (a Podman or Docker socket; default the usual sockets).
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import Dockerode from 'dockerode';
+import { openRuntime } from '../src/actions/index.js';
 import { buildStandins } from './standins.js';
 
-const SOCKETS = ['/run/podman/podman.sock', '/var/run/docker.sock'];
 const USAGE = 'usage: build-standins [--only IMAGE|DIR ...] [--redirect URL-PREFIX=URL-PREFIX ...]';
 
 async function main(): Promise<void> {
@@ -21,11 +19,9 @@ async function main(): Promise<void> {
     if (eq <= 0) throw new Error(`--redirect ${r}: expected FROM=TO\n${USAGE}`);
     redirects[r.slice(0, eq)] = r.slice(eq + 1);
   }
-  const host = process.env['DOCKER_HOST'];
-  const socketPath = host?.startsWith('unix://') ? host.slice('unix://'.length) : SOCKETS.find((s) => existsSync(s));
-  if (!socketPath) throw new Error(`no container engine socket: set DOCKER_HOST=unix://PATH (tried ${SOCKETS.join(', ')})`);
+  const { docker } = openRuntime(process.env['DIREKTIV_ISOLATE_SOCKET']);
   const t0 = performance.now();
-  const tags = await buildStandins(new Dockerode({ socketPath }), {
+  const tags = await buildStandins(docker, {
     ...(values.only ? { only: values.only } : {}),
     ...(values.redirect ? { redirects } : {}),
   });

@@ -1,11 +1,17 @@
 /**
- * `npm run demo`: the whole system on its embedded default (PGlite in ./data), with a workflow
- * deployed and run through the public API, then left running for you to try.
+ * `npm run demo`: the whole system on its embedded default (PGlite in ./data), with two workflows
+ * deployed and run through the public API — one of them calling a function as a container on
+ * Podman (a `podman system service` of its own when no container engine answers) — then left
+ * running for you to try.
  */
 import { request } from 'node:http';
 import pino from 'pino';
+import { openRuntime } from '../src/actions/index.js';
+import { startPodmanService } from '../src/actions/podman-service.js';
+import type { PodmanService } from '../src/actions/podman-service.js';
 import { loadConfig } from '../src/config/index.js';
 import { startDirektiv } from '../src/server/main.js';
+import { buildStandins } from './standins.js';
 
 const WORKFLOW = `id: greeting
 description: Greets whoever is named in the input, politely if they are a guest.
@@ -35,7 +41,43 @@ states:
 const t0 = Date.now();
 const say = (s: string) => process.stdout.write(s + '\n');
 
-const config = loadConfig({ components: ['w', 'i', 's'], env: process.env });
+const FUNCTION_WORKFLOW = `id: greeter
+description: Calls a function (the stand-in for the vorteil/greeting:v2 image the examples use) as a container.
+functions:
+- id: greeter
+  image: vorteil/greeting:v2
+  type: reusable
+states:
+- id: greet
+  type: action
+  action:
+    function: greeter
+    input: jq(.)
+  transform: 'jq({greeting: .return.greeting})'
+`;
+
+/** A container engine that answers: the configured or usual one, else a Podman service of our own. */
+async function containerEngine(): Promise<{ socket?: string; podman?: PodmanService; problem?: string }> {
+  try {
+    const { docker } = openRuntime(process.env['DIREKTIV_ISOLATE_SOCKET']);
+    await docker.ping();
+    return {};
+  } catch {
+    try {
+      const podman = await startPodmanService();
+      return { socket: `unix://${podman.socket}`, podman };
+    } catch (err) {
+      return { problem: (err as Error).message };
+    }
+  }
+}
+
+const engine = await containerEngine();
+if (engine.problem) say(`No container engine (${engine.problem}); run scripts/setup.sh for Podman. Function calls will fail.`);
+const config = loadConfig({
+  components: ['w', 'i', 's'],
+  env: engine.socket ? { ...process.env, DIREKTIV_ISOLATE_SOCKET: engine.socket } : process.env,
+});
 say(`Starting direktiv (embedded database in ${config.dataDir}; the first start creates it, ~10 s)…`);
 const running = await startDirektiv(config, pino({ level: process.env.DIREKTIV_DEMO_LOG ?? 'warn' }));
 const api = running.flow!.url + '/api';
@@ -71,15 +113,34 @@ const logs = await call('GET', `/instances/${run.id}/logs`);
 say('  its log:');
 for (const l of (JSON.parse(logs.text) as { items: { msg: string }[] }).items) say(`    ${l.msg}`);
 
+if (!engine.problem) {
+  const { docker } = openRuntime(config.isolate.socket);
+  const present = await docker
+    .getImage('vorteil/greeting:v2')
+    .inspect()
+    .then(() => true, () => false);
+  if (!present) await buildStandins(docker, { only: ['vorteil/greeting:v2'] });
+  const fn = await call('POST', '/namespaces/demo/workflows', FUNCTION_WORKFLOW, 'application/yaml');
+  if (fn.status === 409) await call('PUT', '/namespaces/demo/workflows/greeter', FUNCTION_WORKFLOW, 'application/yaml');
+  const t1 = Date.now();
+  const greeted = await call('POST', '/namespaces/demo/workflows/greeter/execute?wait=true', JSON.stringify({ name: 'Grace' }));
+  say(`\nRan workflow demo/greeter, whose action runs in a container (${Date.now() - t1} ms, the container's start included):`);
+  say(`  instance ${greeted.id}: HTTP ${greeted.status} ${greeted.text}`);
+}
+
 say(`
 The API is at ${api} (OpenAPI: ${api}/openapi.json). Try:
   curl -s -XPOST '${api}/namespaces/demo/workflows/greeting/execute?wait=true' -d '{"name":"Grace"}'
+  curl -s -XPOST '${api}/namespaces/demo/workflows/greeter/execute?wait=true' -d '{"name":"Linus"}'   # a function in a container
   curl -s ${api}/namespaces/demo/instances
   curl -s -XPOST ${api}/namespaces/demo/secrets -d '{"name":"token","data":"s3cr3t"}'   # values are write-only
 Ctrl-C stops the server (it drains first).`);
 
 const stop = () => {
-  void running.stop().then(() => process.exit(0));
+  void running
+    .stop()
+    .then(() => engine.podman?.stop())
+    .then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -38,7 +38,7 @@ export interface StandinOptions {
   only?: string[];
   /**
    * URL prefixes to send elsewhere, baked into the request images as /function/redirects.json:
-   * `{"https://jsonplaceholder.typicode.com": "http://10.0.2.2:8000"}`
+   * `{"https://jsonplaceholder.typicode.com": "http://192.0.2.2:8000"}`
    */
   redirects?: Record<string, string>;
 }

@@ -3,7 +3,7 @@
 // Header names come back in Go's canonical form with a list of values each, as the original's
 // http.Header did (`.return.headers["Etag"][0]`); a JSON body comes back parsed, any other as text.
 //
-// A build may add redirects.json beside this file, {"https://example.com": "http://10.0.2.2:8000/x"}:
+// A build may add redirects.json beside this file, {"https://example.com": "http://192.0.2.2:8000/x"}:
 // a URL starting with a key (followed by nothing, "/", "?" or "#") goes to the value instead, so
 // tests on an offline machine can answer the examples' internet URLs from a local server.
 import { existsSync, readFileSync } from 'node:fs';
