@@ -32,6 +32,8 @@ export interface RunnerOptions {
   workDir: string;
   /** `NetworkMode` of function containers */
   network?: string;
+  /** false: on the default network, containers reach only this host (the callbacks), not the outside */
+  outbound?: boolean;
   maxScale?: number;
   idleMs?: number;
   /** how long a cancelled call may take to stop before it is dropped (function-protocol.md: 10 s) */
@@ -74,7 +76,7 @@ export class ActionRunner implements ActionService {
   private network = '';
 
   constructor(o: RunnerOptions) {
-    this.o = { network: DEFAULT_NETWORK, maxScale: 4, idleMs: 5 * 60_000, graceMs: 10_000, bodyLimit: 32 * 1024 * 1024, ...o };
+    this.o = { network: DEFAULT_NETWORK, outbound: true, maxScale: 4, idleMs: 5 * 60_000, graceMs: 10_000, bodyLimit: 32 * 1024 * 1024, ...o };
     this.images = new Images(o.docker, join(o.workDir, 'pulled-images.json'));
     this.journal = new Journal(join(o.workDir, 'journal'));
     // Function log lines pass through redact(): the call's request (with its secrets) is what the callbacks hold.
@@ -105,6 +107,11 @@ export class ActionRunner implements ActionService {
       // No address outside the loopback: let containers reach the host's loopback instead.
       this.network = 'slirp4netns:allow_host_loopback=true';
       this.o.logger.warn('actions: this host has no non-loopback address; function containers can reach its loopback (10.0.2.2)');
+    }
+    if (!this.o.outbound && this.network.startsWith(DEFAULT_NETWORK)) {
+      // slirp4netns opens the container's connections from the host's loopback address: they
+      // reach this host's own addresses (the callbacks) and nothing beyond it.
+      this.network += `${this.network.includes(':') ? ',' : ':'}outbound_addr=127.0.0.1`;
     }
     const url = await this.callbacks.listen(host ?? '127.0.0.1');
     this.callbackUrl = host ? url : url.replace('127.0.0.1', '10.0.2.2');

@@ -129,6 +129,9 @@ export const CONFIG_KEYS: readonly ConfigKey[] = Object.freeze([
   key('isolateAPI', 'Network', 'string', 'slirp4netns', 'network of function containers: "slirp4netns" (a network namespace per container that reaches the outside and the callbacks, not the host\'s loopback nor other containers), or another NetworkMode of the engine', {
     aliases: ['DIREKTIV_ISOLATE_NETWORK'],
   }),
+  key('isolateAPI', 'Outbound', 'bool', 'true', 'false: function containers on the default network reach only this host (the callbacks), not the outside', {
+    aliases: ['DIREKTIV_ISOLATE_OUTBOUND'],
+  }),
   key('isolateAPI', 'MaxScale', 'int', '4', 'most warm containers of one reusable function (namespace, image, cmd, size); calls beyond queue', {
     aliases: ['DIREKTIV_ISOLATE_MAX_SCALE'],
   }),

@@ -117,6 +117,7 @@ export function loadConfig(options: LoadOptions): Config {
     isolation: isolation ?? 'container',
     socket: r.get('isolateAPI', 'Socket', readString),
     network: r.get('isolateAPI', 'Network', readString) ?? 'slirp4netns',
+    outbound: r.get('isolateAPI', 'Outbound', readBool) ?? true,
     maxScale: r.get('isolateAPI', 'MaxScale', (v) => readInt(v, 1)) ?? 4,
     idleTimeoutMs: r.get('isolateAPI', 'IdleTimeout', readDuration) ?? 5 * MINUTE,
     token: r.get('isolateAPI', 'Token', readString),

@@ -57,6 +57,8 @@ export interface Config {
     readonly socket: string | undefined;
     /** `NetworkMode` of function containers. */
     readonly network: string;
+    /** false: containers on the default network reach only this host, not the outside */
+    readonly outbound: boolean;
     /** Most warm containers per reusable function. */
     readonly maxScale: number;
     readonly idleTimeoutMs: number;

@@ -51,12 +51,15 @@ export async function startRunner(config: Config, link: FlowLink, logger: Logger
     logger,
     workDir: join(config.dataDir, 'actions'),
     network: config.isolate.network,
+    outbound: config.isolate.outbound,
     maxScale: config.isolate.maxScale,
     idleMs: config.isolate.idleTimeoutMs,
     bodyLimit: config.ingress.bodyLimit,
   });
   await runner.start();
-  logger.info(`action service: containers on ${where} (network ${config.isolate.network}); callbacks at ${runner.callbacksUrl}`);
+  logger.info(
+    `action service: containers on ${where} (network ${config.isolate.network}${config.isolate.outbound ? '' : ', no outbound'}); callbacks at ${runner.callbacksUrl}`,
+  );
   return runner;
 }
 

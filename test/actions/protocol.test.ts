@@ -2,8 +2,9 @@
  * The function protocol on real Podman, through the action runner with a flow side that
  * records: a fresh container per isolated call with the size's limits, every ending of a call
  * mapped to its result (output, the function's error, non-200 status, crash, out of memory,
- * deadline), the process cap, cancellation, the container always removed, and the calls a
- * restarted service finds in its journal.
+ * deadline), the process cap, cancellation, the container always removed, the network (the
+ * callbacks and, unless switched off, the outside), and the calls a restarted service finds in
+ * its journal.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionRunner, buildNodeImage } from '../../src/actions/index.js';
-import type { ActionRequest, CallResult, FlowLink } from '../../src/actions/index.js';
+import type { ActionRequest, CallResult, FlowLink, RunnerOptions } from '../../src/actions/index.js';
 import { startPodman } from '../helpers/podman.js';
 import type { PodmanService } from '../helpers/podman.js';
 
@@ -32,6 +33,14 @@ http.createServer((req, res) => {
       case 'status': res.writeHead(503); return res.end('busy right now');
       case 'exit': return process.exit(3);
       case 'sleep': return;
+      case 'fetch': {
+        const reach = (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(8000) }).then((r) => r.status, () => 'unreachable');
+        const aid = req.headers['direktiv-actionid'];
+        return res.end(JSON.stringify({
+          callbacks: await reach(process.env.DIREKTIV_API + '/log?aid=' + aid, { method: 'POST', body: 'hello' }),
+          outside: await reach(input.url),
+        }));
+      }
       case 'cancellable': cancellable = () => { res.writeHead(500, { 'Direktiv-ErrorCode': 'fn.cancelled' }); res.end(); }; return;
       case 'oom': { const keep = []; for (;;) { keep.push(Buffer.alloc(32 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 1)); } }
       case 'pids': {
@@ -109,8 +118,8 @@ describe('the function protocol on Podman', () => {
   const untilRunning = async () => {
     for (let i = 0; i < 400 && (await leftovers()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
   };
-  const newRunner = async (workDir: string, graceMs = 10_000, flow: FlowLink = link) => {
-    const r = new ActionRunner({ docker: podman.docker, link: flow, logger: pino({ level: 'silent' }), workDir, graceMs });
+  const newRunner = async (workDir: string, graceMs = 10_000, flow: FlowLink = link, extra: Partial<RunnerOptions> = {}) => {
+    const r = new ActionRunner({ docker: podman.docker, link: flow, logger: pino({ level: 'silent' }), workDir, graceMs, ...extra });
     await r.start();
     nodes.add(r.node);
     return r;
@@ -178,6 +187,23 @@ describe('the function protocol on Podman', () => {
     }
     expect(runner.active).toBe(0);
     expect(reported.length).toBe(before);
+  }, 60_000);
+
+  it('a container reaches the callbacks and the outside; with Outbound off only the callbacks', async () => {
+    // The npm registry is the one outside host this machine reaches (npm ci needs it).
+    const outside = 'http://registry.npmjs.org/';
+    const open = (await call({ op: 'fetch', url: outside })) as { out: { callbacks: unknown; outside: unknown } };
+    expect(open.out.callbacks).toBe(200);
+    expect(typeof open.out.outside).toBe('number');
+
+    const workDir = mkdtempSync(join(tmpdir(), 'direktiv-actions-'));
+    const closed = await newRunner(workDir, 1_000, link, { outbound: false });
+    const req = request({ op: 'fetch', url: outside });
+    const result = resultOf(req);
+    await closed.dispatch(req);
+    expect(await result).toEqual({ out: { callbacks: 200, outside: 'unreachable' } });
+    await closed.stop();
+    rmSync(workDir, { recursive: true, force: true });
   }, 60_000);
 
   it('a restarted service removes what its previous run left and reports the calls it lost as catchable errors', async () => {
