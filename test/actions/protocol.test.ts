@@ -206,6 +206,28 @@ describe('the function protocol on Podman', () => {
     rmSync(workDir, { recursive: true, force: true });
   }, 60_000);
 
+  it('a result the flow side cannot take yet (a flow node restarting) is reported again until it is, once', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'direktiv-actions-'));
+    let refusals = 2;
+    const reports: CallResult[] = [];
+    const flaky: FlowLink = {
+      ...link,
+      report(req, result) {
+        if (refusals-- > 0) return Promise.reject(new Error('connect ECONNREFUSED'));
+        reports.push(result);
+        return link.report(req, result);
+      },
+    };
+    const r = await newRunner(workDir, 1_000, flaky);
+    const req = request({ op: 'echo' });
+    const result = resultOf(req);
+    await r.dispatch(req);
+    expect(await result).toMatchObject({ out: { input: { op: 'echo' } } });
+    await r.stop();
+    expect(reports).toHaveLength(1);
+    rmSync(workDir, { recursive: true, force: true });
+  }, 60_000);
+
   it('a restarted service removes what its previous run left and reports the calls it lost as catchable errors', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'direktiv-actions-'));
     // The first process is as good as dead: its reports never arrive (until the end of the test).

@@ -25,6 +25,7 @@ describe('CONFIG_KEYS', () => {
       '[Database] DB',
       '[flowAPI.Registry] Token',
       '[ingressAPI] Key',
+      '[isolateAPI] Token',
       '[secretsAPI] DB',
       '[secretsAPI] Key',
       '[secretsAPI] PreviousKeys',

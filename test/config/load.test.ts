@@ -41,7 +41,17 @@ describe('defaults', () => {
       insecure: false,
       bodyLimit: 32 * 1024 * 1024,
     });
-    expect(c.isolate).toEqual({ bind: { host: '127.0.0.1', port: 8888 }, endpoint: undefined, isolation: 'container' });
+    expect(c.isolate).toEqual({
+      bind: { host: '127.0.0.1', port: 8888 },
+      endpoint: undefined,
+      isolation: 'container',
+      socket: undefined,
+      network: 'slirp4netns',
+      outbound: true,
+      maxScale: 4,
+      idleTimeoutMs: 300_000,
+      token: undefined,
+    });
     expect(c.secrets.bind).toEqual({ host: '127.0.0.1', port: 2610 });
     expect(c.instanceLogging.driver).toBe('database');
     expect(c.minio).toEqual({
@@ -143,6 +153,25 @@ describe('values', () => {
     expect(iso('container')).toBe('container');
     expect(iso('Vorteil')).toBe('vorteil');
     expect(iso('vm')).toBe('vorteil');
+  });
+
+  it('the action service: engine socket, network, outbound, scale, idle timeout, token; bad values name the key', () => {
+    const c = load(
+      '[isolateAPI]\nSocket = "unix:///run/podman/podman.sock"\nNetwork = "slirp4netns:mtu=1500"\nOutbound = false\nMaxScale = 8\nIdleTimeout = "PT30S"\nToken = "t0k3n"\n',
+      { DIREKTIV_FLOW_ENDPOINT: 'flow:7777' },
+      ['i'],
+    );
+    expect(c.isolate).toMatchObject({
+      socket: 'unix:///run/podman/podman.sock',
+      network: 'slirp4netns:mtu=1500',
+      outbound: false,
+      maxScale: 8,
+      idleTimeoutMs: 30_000,
+      token: 't0k3n',
+    });
+    expect(load(undefined, { DIREKTIV_ISOLATE_MAX_SCALE: '2', DIREKTIV_ISOLATE_OUTBOUND: '0' }, ['w']).isolate).toMatchObject({ maxScale: 2, outbound: false });
+    expect(() => load('[isolateAPI]\nMaxScale = 0\n', {}, ['w'])).toThrow('[isolateAPI] MaxScale = 0 (line 2): must be at least 1');
+    expect(() => load('[isolateAPI]\nIdleTimeout = "5m"\n', {}, ['w'])).toThrow('[isolateAPI] IdleTimeout = "5m" (line 2): must be an ISO-8601 duration');
   });
 
   it('InstanceLogging Driver', () => {
