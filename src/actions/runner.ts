@@ -135,7 +135,9 @@ export class ActionRunner implements ActionService {
   async dispatch(req: ActionRequest): Promise<void> {
     if (this.running.has(req.actionId)) return;
     // async calls are never reported, so there is nothing to recover.
-    if (!req.async) await this.journal.write({ call: callRef(req), deadline: req.deadline.toISOString() });
+    // Appended in order but not awaited: the call starts meanwhile (a page-cache write is no
+    // more durable awaited; the result's own line follows it in the same file).
+    if (!req.async) this.journaled(this.journal.write({ call: callRef(req), deadline: req.deadline.toISOString() }));
     const r: Running = { req, drop: new AbortController(), cancelled: false, cleanup: [], done: Promise.resolve() };
     this.running.set(req.actionId, r);
     // The report goes first; the cleanup (a container removal takes 100+ ms) after it.
@@ -161,6 +163,11 @@ export class ActionRunner implements ActionService {
     const timer = setTimeout(() => r.drop.abort(), this.o.graceMs).unref();
     await r.done;
     clearTimeout(timer);
+  }
+
+  /** A journal write not waited for: a failure is logged (a call then cannot be recovered after a crash). */
+  private journaled(p: Promise<void>): void {
+    p.catch((err: unknown) => this.o.logger.error({ err }, 'actions: writing the call journal failed'));
   }
 
   /** This service's id, on the labels of its containers (`direktiv.node`). */
@@ -212,13 +219,13 @@ export class ActionRunner implements ActionService {
     if (r.drop.signal.aborted && r.drop.signal.reason instanceof Error && r.drop.signal.reason.message === 'stopping') {
       result = resultError('direktiv.function.crash', 'the action service stopped while the function ran');
     } else if (r.cancelled || req.async) {
-      await this.journal.remove(req.actionId);
+      this.journaled(this.journal.remove(req.actionId));
       return;
     }
     if ('err' in result) result = { err: { code: result.err.code, msg: redact(req, result.err.msg) } };
     try {
       await this.o.link.report(req, result);
-      await this.journal.remove(req.actionId);
+      this.journaled(this.journal.remove(req.actionId));
     } catch (err) {
       this.o.logger.warn({ err, action: req.actionId, instance: req.instanceId }, 'actions: reporting a result failed; trying again');
       await this.journal.write({ call: callRef(req), deadline: req.deadline.toISOString(), result });
