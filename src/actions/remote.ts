@@ -33,7 +33,8 @@ export interface ServerOptions {
   bodyLimit?: number;
 }
 
-function server(name: string, o: ServerOptions): FastifyInstance {
+/** `problem`: why the service cannot work now; its health check then answers 503 with it. */
+function server(name: string, o: ServerOptions, problem?: () => Promise<string | undefined>): FastifyInstance {
   const app = Fastify({
     ...(o.tls ? { https: o.tls } : {}),
     bodyLimit: o.bodyLimit ?? 64 * 1024 * 1024,
@@ -41,15 +42,18 @@ function server(name: string, o: ServerOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
   requireComponentAuth(app, { token: o.token, tls: o.tls, name, open: ['/v1/healthz'] }, (reply, message) => reply.send({ message }));
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
-  app.get('/v1/healthz', () => Promise.resolve({ ok: true }));
+  app.get('/v1/healthz', async (_req, reply) => {
+    const why = await problem?.();
+    return why ? reply.code(503).send({ ok: false, message: why }) : { ok: true };
+  });
   return app;
 }
 
 const bad = (reply: FastifyReply, message: string) => reply.code(400).send({ message });
 
 /** The action API of `-t i`, in front of a runner. */
-export function buildActionApi(runner: ActionService, o: ServerOptions): FastifyInstance {
-  const app = server('action service', o);
+export function buildActionApi(runner: ActionService & { problem?: () => Promise<string | undefined> }, o: ServerOptions): FastifyInstance {
+  const app = server('action service', o, runner.problem?.bind(runner));
   app.post<{ Body: WireRequest }>('/v1/actions', async (req, reply) => {
     const w = req.body;
     if (!w || typeof w.actionId !== 'string' || typeof w.deadline !== 'string' || !w.fn?.image) return bad(reply, 'not an action request');
@@ -95,6 +99,16 @@ export class RemoteActionService implements ActionService {
     const msg = `the action service at ${this.client.base.host} did not take the call: ${problem}`;
     this.logger.warn({ action: req.actionId, instance: req.instanceId }, msg);
     await this.sink().reportActionResult({ ...callRef(req), result: { err: { code: 'direktiv.function.unavailable', msg } } });
+  }
+
+  /** Why the action service cannot take calls now, or undefined when it can. */
+  async problem(): Promise<string | undefined> {
+    try {
+      const a = await this.client.request('GET', '/v1/healthz');
+      return a.status === 200 ? undefined : `the action service at ${this.client.base.host} answered ${a.status}`;
+    } catch (e) {
+      return `the action service at ${this.client.base.host} cannot be reached: ${messageOf(e)}`;
+    }
   }
 
   async cancel(actionId: string): Promise<void> {

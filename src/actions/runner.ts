@@ -132,11 +132,11 @@ export class ActionRunner implements ActionService {
   }
 
   /** Takes the call; the result is reported when it is known. A call already running is not taken twice. */
-  async dispatch(req: ActionRequest): Promise<void> {
-    if (this.running.has(req.actionId)) return;
-    // async calls are never reported, so there is nothing to recover.
+  dispatch(req: ActionRequest): Promise<void> {
+    if (this.running.has(req.actionId)) return Promise.resolve();
     // Appended in order but not awaited: the call starts meanwhile (a page-cache write is no
-    // more durable awaited; the result's own line follows it in the same file).
+    // more durable awaited; the result's own line follows it in the same file). async calls are
+    // never reported, so there is nothing to recover.
     if (!req.async) this.journaled(this.journal.write({ call: callRef(req), deadline: req.deadline.toISOString() }));
     const r: Running = { req, drop: new AbortController(), cancelled: false, cleanup: [], done: Promise.resolve() };
     this.running.set(req.actionId, r);
@@ -145,6 +145,7 @@ export class ActionRunner implements ActionService {
       .finally(() => Promise.all(r.cleanup.map((fn) => fn())))
       .finally(() => this.running.delete(req.actionId))
       .then(() => undefined);
+    return Promise.resolve();
   }
 
   /**
@@ -168,6 +169,16 @@ export class ActionRunner implements ActionService {
   /** A journal write not waited for: a failure is logged (a call then cannot be recovered after a crash). */
   private journaled(p: Promise<void>): void {
     p.catch((err: unknown) => this.o.logger.error({ err }, 'actions: writing the call journal failed'));
+  }
+
+  /** Why calls cannot run now (the container engine does not answer), or undefined when they can. */
+  async problem(): Promise<string | undefined> {
+    try {
+      await this.o.docker.ping();
+      return undefined;
+    } catch (err) {
+      return `the container engine does not answer: ${messageOf(err)}`;
+    }
   }
 
   /** This service's id, on the labels of its containers (`direktiv.node`). */

@@ -42,6 +42,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     config,
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
     ...(opts.events ? { events: opts.events } : {}),
+    ...(opts.actionsProblem ? { actionsProblem: opts.actionsProblem } : {}),
   };
   const onError = errorHandler(config.bodyLimit);
   const app = Fastify({

@@ -62,6 +62,8 @@ export interface AppOptions {
   secrets?: SecretsApi;
   /** Absent: the events routes answer 503. */
   events?: EventsApi;
+  /** The action service this node uses (run here or elsewhere): why it cannot take calls, or undefined when it can. */
+  actionsProblem?: () => Promise<string | undefined>;
   /** Request and error logs go here; none when absent. */
   logger?: FastifyBaseLogger;
 }
@@ -73,4 +75,5 @@ export interface Deps {
   config: ApiConfig;
   secrets?: SecretsApi;
   events?: EventsApi;
+  actionsProblem?: () => Promise<string | undefined>;
 }

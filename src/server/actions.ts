@@ -10,7 +10,6 @@ import { ActionRunner, RemoteActionService, buildActionApi, buildFlowEndpoint, h
 import type { FlowLink, ResultSink } from '../actions/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
-import type { ActionService } from '../engine/index.js';
 import { clientTls, serverTls } from '../util/certs.js';
 import type { CertComponent } from '../util/certs.js';
 import { ComponentClient } from '../util/component-client.js';
@@ -106,7 +105,7 @@ export async function remoteActions(
   link: FlowLink,
   sink: () => ResultSink,
   logger: Logger,
-): Promise<Stoppable & { actions: ActionService; url: string }> {
+): Promise<Stoppable & { actions: RemoteActionService; url: string }> {
   const token = await actionsToken(config, mainDb);
   const client = new ComponentClient(config.isolate.endpoint!, token, clientTls(config.certs, 'flow' satisfies CertComponent));
   const app = buildFlowEndpoint(link, { token, tls: serverTls(config.certs, 'flow'), logger, bodyLimit: config.ingress.bodyLimit + 1024 * 1024 });

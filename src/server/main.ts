@@ -178,6 +178,7 @@ async function startFlow(
   const secrets = flowSide?.secrets;
   const link = flowLink(() => engine, registryLogins(config.flow.registry, secrets));
   let actions: ActionService = noActionService;
+  let actionsProblem: (() => Promise<string | undefined>) | undefined;
   if (config.components.includes('i')) {
     const refused = unavailable.find((u) => u.includes('(i)'));
     if (refused) actions = { ...noActionService, unavailableReason: refused };
@@ -187,6 +188,7 @@ async function startFlow(
         const runner = await startRunner(config, link, logger);
         closers.add(() => runner.stop());
         actions = runner;
+        actionsProblem = () => runner.problem();
       } catch (err) {
         const why = (err as Error).message;
         unavailable.push(why);
@@ -198,6 +200,7 @@ async function startFlow(
     const remote = await remoteActions(config, db, link, () => engine, logger);
     closers.add(() => remote.stop());
     actions = remote.actions;
+    actionsProblem = () => remote.actions.problem();
   }
   const engine: Engine = new Engine({
     db,
@@ -228,6 +231,7 @@ async function startFlow(
   const stopEventRetention = startEventRetention(db, config.engine.eventRetentionMs, (err) => logger.error({ err }, 'event retention sweep failed'));
   closers.add(() => stopEventRetention());
   const app = buildApp({
+    ...(actionsProblem ? { actionsProblem } : {}),
     db,
     engine,
     events: eventsApi(db, engine),

@@ -712,8 +712,15 @@ states:
           expect(logs.json<{ items: { msg: string }[] }>().items.map((l) => l.msg)).toContain('greeting Bo');
         }
 
-        // With the action service gone, a call fails at once with a catchable error.
+        const health = async () => (await http('GET', `${flow.url}/api/healthz`)).json<Health>();
+        expect((await health()).components.i).toMatchObject({ enabled: false, available: true });
+
+        // With the action service gone, /api/healthz says so, and a call fails at once with a catchable error.
         await expectGracefulStop(actions);
+        const h = await health();
+        expect(h.status).toBe('degraded');
+        expect(h.components.i.available).toBe(false);
+        expect(h.components.i.message).toMatch(/^the action service at 127\.0\.0\.1:\d+ cannot be reached/);
         const gone = await http('POST', `${api}/namespaces/split/workflows/greet-isolated/execute?wait=true`, {
           body: JSON.stringify({ name: 'Cy' }),
           headers: { 'content-type': 'application/json' },

@@ -76,16 +76,19 @@ export const healthRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => {
     },
     async (_request, reply) => {
       const { config, secrets } = deps;
-      const [dbProblem, secretsProblem] = await Promise.all([
+      const { actionsProblem } = deps;
+      const [dbProblem, secretsProblem, actionProblem] = await Promise.all([
         bounded('the database', async () => {
           await deps.db.query('SELECT 1');
           return undefined;
         }),
         secrets ? bounded('the secrets service', () => secrets.problem()) : undefined,
+        actionsProblem ? bounded('the action service', actionsProblem) : undefined,
       ]);
       const components = {} as Record<ComponentLetter, Component>;
-      // Components this node depends on, run here or not: the secrets the flow component uses.
-      const used = (letter: ComponentLetter) => config.components[letter] || (letter === 's' && secrets !== undefined);
+      // Components this node depends on, run here or not: the secrets and actions the flow component uses.
+      const used = (letter: ComponentLetter) =>
+        config.components[letter] || (letter === 's' && secrets !== undefined) || (letter === 'i' && actionsProblem !== undefined);
       for (const letter of ['w', 'i', 's'] as const) {
         const c: Component = { name: COMPONENTS[letter], enabled: config.components[letter], available: false };
         const notice = unavailableNotice(config.unavailable, letter);
@@ -93,6 +96,7 @@ export const healthRoutes: FastifyPluginCallback<Deps> = (app, deps, done) => {
         else if (!used(letter)) c.message = 'not started on this node';
         else if (letter === 'w' && dbProblem) c.message = dbProblem;
         else if (letter === 's' && secretsProblem) c.message = secretsProblem;
+        else if (letter === 'i' && actionProblem) c.message = actionProblem;
         else {
           c.available = true;
           if (!c.enabled) c.message = 'not started on this node; the flow component reaches it';
