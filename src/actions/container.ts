@@ -94,8 +94,9 @@ export async function waitForPort(s: Started, deadline: Date, signal?: AbortSign
     if (Date.now() >= deadline.getTime()) return resultError('direktiv.cancels.timeout', 'the function did not start listening before its deadline');
     // Every tenth try: has the process given up?
     if (i % 10 === 9) {
-      const state = (await s.container.inspect()).State;
-      if (!state.Running) return exited(state);
+      const state = await stateOf(s);
+      if (state === undefined) return resultError('direktiv.function.crash', "the function's container is gone");
+      if (state !== 'busy' && !state.Running) return exited(state);
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -109,6 +110,18 @@ function accepts(port: number): Promise<boolean> {
     });
     s.on('error', () => resolve(false));
   });
+}
+
+/**
+ * The container's state; undefined when it no longer exists, 'busy' when the engine did not
+ * answer this time (a busy Podman can fail a request: that says nothing about the container).
+ */
+async function stateOf(s: Started): Promise<Dockerode.ContainerInspectInfo['State'] | 'busy' | undefined> {
+  try {
+    return (await s.container.inspect()).State;
+  } catch (e) {
+    return (e as { statusCode?: number }).statusCode === 404 ? undefined : 'busy';
+  }
 }
 
 /** Why a stopped container stopped. */
@@ -136,10 +149,9 @@ export async function post(s: Started, call: ProtocolCall): Promise<CallResult> 
   // A forwarded connection can outlive the process behind it: watch the container, not only the socket.
   const died = new AbortController();
   const watch = setInterval(() => {
-    s.container.inspect().then(
-      (i) => i.State.Running || died.abort(),
-      () => died.abort(),
-    );
+    void stateOf(s).then((state) => {
+      if (state === undefined || (state !== 'busy' && !state.Running)) died.abort();
+    });
   }, 1000);
   try {
     return await postUntilAnswered(s, call, died.signal);
@@ -171,8 +183,9 @@ async function postUntilAnswered(s: Started, call: ProtocolCall, died: AbortSign
       limit.release();
       if (call.signal?.aborted) return resultError('direktiv.cancels.api', 'the call was cancelled');
       if (limit.timedOut()) continue;
-      const state = (await s.container.inspect().catch(() => undefined))?.State;
-      if (!state?.Running) return state ? exited(state) : resultError('direktiv.function.crash', "the function's container is gone");
+      const state = await stateOf(s);
+      if (state === undefined) return resultError('direktiv.function.crash', "the function's container is gone");
+      if (state !== 'busy' && !state.Running) return exited(state);
       await new Promise((r) => setTimeout(r, 20));
       continue;
     }
