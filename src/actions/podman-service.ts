@@ -42,7 +42,11 @@ export async function startPodmanService(opts: PodmanOptions = {}): Promise<Podm
     writeFileSync(conf, opts.insecureRegistries.map((r) => `[[registry]]\nlocation = ${JSON.stringify(r)}\ninsecure = true\n`).join('\n'));
     env.CONTAINERS_REGISTRIES_CONF = conf;
   }
-  const child = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // A process group of its own: Ctrl-C in a terminal must not stop the engine before the action
+  // service has removed its containers through it; it is stopped by stop(), or when this process exits.
+  const child = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const orphaned = () => child.kill('SIGTERM');
+  process.once('exit', orphaned);
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const spawned = new Promise<Error | undefined>((resolve) => {
@@ -50,6 +54,7 @@ export async function startPodmanService(opts: PodmanOptions = {}): Promise<Podm
     child.once('error', resolve);
   });
   const stop = async () => {
+    process.removeListener('exit', orphaned);
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -59,6 +64,7 @@ export async function startPodmanService(opts: PodmanOptions = {}): Promise<Podm
   };
   const failed = await spawned;
   if (failed) {
+    process.removeListener('exit', orphaned);
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`cannot start podman (install it with scripts/system-packages.sh): ${failed.message}`);
   }
