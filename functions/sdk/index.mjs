@@ -44,7 +44,15 @@ function contextFor(req) {
     tempDir: req.headers['direktiv-tempdir'] ? String(req.headers['direktiv-tempdir']) : undefined,
     /** aborted when the call is cancelled */
     signal: abort.signal,
-    log: (text) => callback(aid, 'log', {}, { method: 'POST', body: String(text) }).then(() => undefined),
+    // A log line is not worth failing the call for: without the callback (no action service, say
+    // when the image runs by hand) it goes to stdout, which an isolated function's log also takes.
+    log: (text) =>
+      Promise.resolve()
+        .then(() => callback(aid, 'log', {}, { method: 'POST', body: String(text) }))
+        .then(
+          () => undefined,
+          () => console.log(String(text)),
+        ),
     async getVariable(scope, key) {
       const res = await callback(aid, 'var', { scope, key }, { method: 'GET' });
       return Buffer.from(await res.arrayBuffer());

@@ -11,15 +11,6 @@ const NEGATIVE = new Set(
   'bad terrible hate hated awful angry worst horrible poor disappointed disappointing annoyed annoying upset rude useless broken sad unacceptable dont never complaint slow wrong'.split(' '),
 );
 
-// The original logs a line like this through the action service; stdout when it has no callbacks.
-async function note(ctx, text) {
-  try {
-    await ctx.log(text);
-  } catch {
-    console.log(text);
-  }
-}
-
 serve(async (input, ctx) => {
   // The original needs Google credentials: a missing key is its error too (it tells the secret did not arrive).
   if (!input?.serviceAccountKey) throw new FunctionError(CODE, 'no serviceAccountKey given');
@@ -29,6 +20,6 @@ serve(async (input, ctx) => {
   const neg = words.filter((w) => NEGATIVE.has(w)).length;
   const score = pos + neg === 0 ? 0 : (pos - neg) / (pos + neg);
   const feeling = score > 0 ? 'Positive' : score < 0 ? 'Negative' : 'Neutral';
-  await note(ctx, `Text being checked: ${message}`);
+  await ctx.log(`Text being checked: ${message}`);
   return { feeling, score, magnitude: pos + neg };
 });

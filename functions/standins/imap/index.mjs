@@ -6,18 +6,9 @@ import { serve, FunctionError } from './sdk/index.mjs';
 const CODE = 'com.imap.error';
 const CANNED = 'Hello, I am very disappointed: your service was terrible and nobody answered my calls.';
 
-async function note(ctx, text) {
-  try {
-    await ctx.log(text);
-  } catch {
-    // No log callbacks from this action service: stdout is the function's log then.
-    console.log(text);
-  }
-}
-
 serve(async (input, ctx) => {
   // A real server would refuse a login without them: so does the stand-in (a missing secret shows).
   if (!input?.email || !input?.password) throw new FunctionError(CODE, 'login failed: email and password are required');
-  await note(ctx, `Reading the last message of ${input.email} at ${input['imap-address'] ?? 'the IMAP server'} (stand-in: no connection made)`);
+  await ctx.log(`Reading the last message of ${input.email} at ${input['imap-address'] ?? 'the IMAP server'} (stand-in: no connection made)`);
   return { msg: typeof input.message === 'string' ? input.message : CANNED };
 });

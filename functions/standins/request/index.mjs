@@ -24,15 +24,6 @@ const canonical = (name) => name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash
 
 const text = (v) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 
-async function note(ctx, line) {
-  try {
-    await ctx.log(line);
-  } catch {
-    // No log callbacks from this action service: stdout is the function's log then.
-    console.log(line);
-  }
-}
-
 serve(async (input, ctx) => {
   if (typeof input?.url !== 'string' || input.url === '') throw new FunctionError('com.unmarshal-input.error', 'no "url" given');
   const method = String(input.method ?? 'GET').toUpperCase();
@@ -50,7 +41,7 @@ serve(async (input, ctx) => {
   }
   const body = input.body === undefined || input.body === null || method === 'GET' || method === 'HEAD' ? undefined : text(input.body);
 
-  await note(ctx, `${method} ${input.url}${url.href !== input.url ? ` (sent to ${url.href})` : ''}`);
+  await ctx.log(`${method} ${input.url}${url.href !== input.url ? ` (sent to ${url.href})` : ''}`);
   let res;
   try {
     res = await fetch(url, { method, headers, body, redirect: 'follow', signal: ctx.signal });

@@ -3,15 +3,6 @@ import { serve, FunctionError } from './sdk/index.mjs';
 
 const CODE = 'com.smtp.error';
 
-async function note(ctx, text) {
-  try {
-    await ctx.log(text);
-  } catch {
-    // No log callbacks from this action service: stdout is the function's log then.
-    console.log(text);
-  }
-}
-
 serve(async (input, ctx) => {
   for (const field of ['to', 'from', 'server']) {
     if (!input?.[field]) throw new FunctionError(CODE, `no "${field}" given`);
@@ -21,6 +12,6 @@ serve(async (input, ctx) => {
   const subject = String(input.subject ?? '');
   const message = String(input.message ?? '');
   // The password is never logged nor returned.
-  await note(ctx, `Would send mail from ${input.from} to ${to.join(', ')} via ${server}: "${subject}" (${message.length} characters)`);
+  await ctx.log(`Would send mail from ${input.from} to ${to.join(', ')} via ${server}: "${subject}" (${message.length} characters)`);
   return { sent: true, to, from: String(input.from), subject, server, characters: message.length };
 });
