@@ -23,7 +23,7 @@ import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
 import type pg from 'pg';
 import type { ActionRequest, CallResult } from '../src/actions/index.js';
-import { SIZES, TEMP_MOUNT } from '../src/actions/index.js';
+import { SIZES, TEMP_MOUNT, containerOptions } from '../src/actions/index.js';
 import { latencyRow, median, type BenchSuite, type Measurement, type MeasureOptions, type SuiteResult } from './harness.js';
 import { BENCH_IMAGE, ApiRecorder, buildBenchImage, podmanEnv, podmanProblem, startActionsSystem, startPodman, type ApiCall, type ActionsSystem } from './actions-setup.js';
 import { RAW_TX_DESCRIPTION, StatementCounter, closeClients, connectClients, createBenchDatabase, fmt, loadNote, passMiss, postgresProblem, profileLines, profiling, progress, rawTx } from './engine-setup.js';
@@ -166,24 +166,10 @@ async function rawPodmanRun(docker: Dockerode, dataDir: string): Promise<{ ms: n
 /** The same start through the Docker API, with the container the runner creates (src/actions/container.ts). */
 async function rawApiRun(docker: Dockerode, dataDir: string): Promise<{ ms: number; phases: Phases }> {
   const t0 = performance.now();
-  const c = await docker.createContainer({
-    Image: BENCH_IMAGE,
-    ExposedPorts: { [PORT]: {} },
-    Labels: { [RUN_LABEL.split('=')[0]!]: RUN_LABEL.split('=')[1]! },
-    HostConfig: {
-      NetworkMode: 'slirp4netns',
-      PortBindings: { [PORT]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
-      Memory: size.memoryMb * 1024 * 1024,
-      MemorySwap: size.memoryMb * 1024 * 1024,
-      NanoCpus: size.cpus * 1e9,
-      PidsLimit: size.pids,
-      ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': 'rw,size=64m' },
-      Binds: [`${dataDir}:${TEMP_MOUNT}:rw`],
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-    },
-  });
+  const [labelKey, labelValue] = RUN_LABEL.split('=') as [string, string];
+  const c = await docker.createContainer(
+    containerOptions({ image: BENCH_IMAGE, size: 'small', env: {}, labels: { [labelKey]: labelValue }, network: 'slirp4netns', dataDir }),
+  );
   try {
     const t1 = performance.now();
     await c.start();

@@ -43,31 +43,36 @@ const PORT = '8080/tcp';
 
 export class CreateError extends Error {}
 
+/** The engine's create options for a spec: the size's limits, no privileges, the port on 127.0.0.1 only. */
+export function containerOptions(spec: ContainerSpec): Dockerode.ContainerCreateOptions {
+  const size = SIZES[spec.size];
+  return {
+    Image: spec.image,
+    ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    ExposedPorts: { [PORT]: {} },
+    Labels: spec.labels,
+    HostConfig: {
+      NetworkMode: spec.network,
+      PortBindings: { [PORT]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      Memory: size.memoryMb * 1024 * 1024,
+      MemorySwap: size.memoryMb * 1024 * 1024,
+      NanoCpus: size.cpus * 1e9,
+      PidsLimit: size.pids,
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'rw,size=64m' },
+      Binds: [`${spec.dataDir}:${TEMP_MOUNT}:rw`],
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+    },
+  };
+}
+
 /** Creates and starts the container; a CreateError when the engine refuses (unknown image, bad cmd). */
 export async function startContainer(docker: Dockerode, spec: ContainerSpec): Promise<Started> {
-  const size = SIZES[spec.size];
   let container: Dockerode.Container;
   try {
-    container = await docker.createContainer({
-      Image: spec.image,
-      ...(spec.cmd ? { Cmd: spec.cmd } : {}),
-      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      ExposedPorts: { [PORT]: {} },
-      Labels: spec.labels,
-      HostConfig: {
-        NetworkMode: spec.network,
-        PortBindings: { [PORT]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
-        Memory: size.memoryMb * 1024 * 1024,
-        MemorySwap: size.memoryMb * 1024 * 1024,
-        NanoCpus: size.cpus * 1e9,
-        PidsLimit: size.pids,
-        ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': 'rw,size=64m' },
-        Binds: [`${spec.dataDir}:${TEMP_MOUNT}:rw`],
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
-      },
-    });
+    container = await docker.createContainer(containerOptions(spec));
   } catch (e) {
     throw new CreateError(`cannot create a container of ${spec.image}: ${messageOf(e)}`);
   }

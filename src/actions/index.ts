@@ -2,9 +2,9 @@
  * The action service (component i): runs functions as containers through the Docker Engine
  * API and reports their results to the flow side (src/actions/README.md).
  */
-export { ActionRunner, poolKey } from './runner.js';
+export { ActionRunner } from './runner.js';
 export type { RunnerOptions } from './runner.js';
-export { SIZES, TEMP_MOUNT } from './container.js';
+export { SIZES, TEMP_MOUNT, containerOptions } from './container.js';
 export type { FunctionSize } from './container.js';
 export { hostAddress, openRuntime, runtimeAddress } from './runtime.js';
 export { buildNodeImage } from './node-image.js';

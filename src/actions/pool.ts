@@ -113,11 +113,6 @@ export class Pool {
     this.acquire(key, new AbortController().signal, set.start).then(next.resolve, () => next.resolve(undefined));
   }
 
-  /** How many containers a set has (for tests and metrics). */
-  size(key: string): number {
-    return this.sets.get(key)?.all.size ?? 0;
-  }
-
   /** Removes every container; queued calls get `undefined`. */
   async close(): Promise<void> {
     this.closed = true;

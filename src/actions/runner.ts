@@ -74,6 +74,9 @@ export class ActionRunner implements ActionService {
   private readonly running = new Map<string, Running>();
   private nodeId = '';
   private network = '';
+  /** DIREKTIV_API as the function containers reach it */
+  private callbackUrl = '';
+  private stopping = false;
 
   constructor(o: RunnerOptions) {
     this.o = { network: DEFAULT_NETWORK, outbound: true, maxScale: 4, idleMs: 5 * 60_000, graceMs: 10_000, bodyLimit: 32 * 1024 * 1024, ...o };
@@ -123,8 +126,6 @@ export class ActionRunner implements ActionService {
       void this.retryReport(e.call, new Date(e.deadline), result);
     }
   }
-
-  private callbackUrl = '';
 
   /** The callbacks server's own address (functions get the one they reach it at, as DIREKTIV_API). */
   get callbacksUrl(): string {
@@ -206,16 +207,12 @@ export class ActionRunner implements ActionService {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, this.o.graceMs)))]);
     clearTimeout(timer);
-    for (const r of this.running.values()) r.drop.abort(new Error('stopping'));
+    this.stopping = true;
+    for (const r of this.running.values()) r.drop.abort();
     await Promise.all([...this.running.values()].map((r) => r.done));
     await this.pool.close();
     await this.callbacks.stop();
     await this.journal.close();
-  }
-
-  /** The number of warm containers of the function a call runs (for tests). */
-  warmCount(req: Pick<ActionRequest, 'namespace' | 'fn'>): number {
-    return this.pool.size(poolKey(req));
   }
 
   private async run(r: Running): Promise<void> {
@@ -227,12 +224,11 @@ export class ActionRunner implements ActionService {
       result = resultError('direktiv.function.crash', `the action service failed to run the call: ${messageOf(e)}`);
       this.o.logger.error({ err: e, action: req.actionId }, 'actions: a call failed');
     }
-    if (r.drop.signal.aborted && r.drop.signal.reason instanceof Error && r.drop.signal.reason.message === 'stopping') {
-      result = resultError('direktiv.function.crash', 'the action service stopped while the function ran');
-    } else if (r.cancelled || req.async) {
+    if (r.cancelled || req.async) {
       this.journaled(this.journal.remove(req.actionId));
       return;
     }
+    if (this.stopping && r.drop.signal.aborted) result = resultError('direktiv.function.crash', 'the action service stopped while the function ran');
     if ('err' in result) result = { err: { code: result.err.code, msg: redact(req, result.err.msg) } };
     try {
       await this.o.link.report(req, result);
@@ -410,6 +406,6 @@ const UNHEALTHY = new Set(['direktiv.function.crash', 'direktiv.cancels.timeout'
 const cancelled = () => resultError('direktiv.cancels.api', 'the call was cancelled');
 
 /** Warm containers are shared per (namespace, image, cmd, size). */
-export function poolKey(req: Pick<ActionRequest, 'namespace' | 'fn'>): string {
+function poolKey(req: Pick<ActionRequest, 'namespace' | 'fn'>): string {
   return JSON.stringify([req.namespace, req.fn.image, req.fn.cmd ?? '', req.fn.size]);
 }

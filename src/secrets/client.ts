@@ -3,9 +3,9 @@
  * secrets database, or over HTTP to a `-t s` service); the Secrets class on top is the only
  * place values are encrypted and decrypted, with the namespace keys of the main database.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import type { Db, Queryable } from '../db/index.js';
+import { ComponentClient } from '../util/component-client.js';
 import { decryptValue, encryptValue } from './crypto.js';
 import type { MasterKeys, SecretKind } from './crypto.js';
 import { dataKeyFor, hasDataKey, readDataKey } from './keys.js';
@@ -73,60 +73,32 @@ export interface HttpBackendOptions {
  * SecretsUnavailableError; the service's 400 and 413 answers become InvalidSecretError.
  */
 export function httpBackend(endpoint: string, token: string, opts: HttpBackendOptions = {}): SecretsBackend & { close(): void } {
-  const base = new URL(/^https?:\/\//.test(endpoint) ? endpoint : `${opts.tls ? 'https' : 'http'}://${endpoint}`);
-  const secure = base.protocol === 'https:';
-  const agent = secure ? new https.Agent({ keepAlive: true, ...opts.tls }) : new http.Agent({ keepAlive: true });
-  const timeoutMs = opts.timeoutMs ?? 5000;
+  const client = new ComponentClient(endpoint, token, opts.tls, opts.timeoutMs ?? 5000);
+  const base = client.base;
   const seg = encodeURIComponent;
 
-  interface Answer {
-    status: number;
-    json: unknown;
-  }
-  const call = (method: string, path: string, body?: unknown): Promise<Answer> =>
-    new Promise<Answer>((resolve, reject) => {
-      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const req = (secure ? https : http).request(
-        new URL(path, base),
-        {
-          method,
-          agent,
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: 'application/json',
-            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => reject(unavailable(e)));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: unknown;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              json = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, json });
-          });
-        },
-      );
-      // One deadline for the whole exchange, not per socket event.
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      req.on('close', () => clearTimeout(timer));
-      req.on('error', (e) => reject(unavailable(e)));
-      req.end(payload);
-    }).then(({ status, json }) => {
-      if (status >= 200 && status < 300) return { status, json };
-      const message = (json as { message?: unknown } | undefined)?.message;
-      const text = typeof message === 'string' ? message : `HTTP ${status}`;
-      // Our request was refused for its content; anything else (401, 404 of an older service,
-      // 5xx) is the service not being usable, which a workflow may catch and retry.
-      if (status === 400 || status === 413) throw new store.InvalidSecretError(text, status);
-      throw new SecretsUnavailableError(`the secrets service at ${base.host} answered ${status}: ${text}`);
-    });
+  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
+    let a;
+    try {
+      a = await client.request(method, path, body);
+    } catch (e) {
+      throw unavailable(e as Error);
+    }
+    let json: unknown;
+    try {
+      json = a.body.length > 0 ? JSON.parse(a.body.toString('utf8')) : undefined;
+    } catch {
+      json = undefined;
+    }
+    const status = a.status;
+    if (status >= 200 && status < 300) return { status, json };
+    const message = (json as { message?: unknown } | undefined)?.message;
+    const text = typeof message === 'string' ? message : `HTTP ${status}`;
+    // Our request was refused for its content; anything else (401, 404 of an older service,
+    // 5xx) is the service not being usable, which a workflow may catch and retry.
+    if (status === 400 || status === 413) throw new store.InvalidSecretError(text, status);
+    throw new SecretsUnavailableError(`the secrets service at ${base.host} answered ${status}: ${text}`);
+  };
 
   const unavailable = (e: Error) => new SecretsUnavailableError(`the secrets service at ${base.host} is not reachable: ${e.message}`);
   const p = (ns: string, kind?: string, name?: string) =>
@@ -160,7 +132,7 @@ export function httpBackend(endpoint: string, token: string, opts: HttpBackendOp
       await call('GET', '/v1/healthz');
     },
     where: `the secrets service at ${base.host}`,
-    close: () => agent.destroy(),
+    close: () => client.close(),
   };
 }
 

@@ -13,16 +13,11 @@ import type { Db } from '../db/index.js';
 import { clientTls, serverTls } from '../util/certs.js';
 import type { CertComponent } from '../util/certs.js';
 import { ComponentClient } from '../util/component-client.js';
-import { ensureComponentToken } from './generated.js';
+import { componentToken } from './generated.js';
 import { endpointOf } from './secrets.js';
 
 export interface Stoppable {
   stop(): Promise<void>;
-}
-
-/** The token the flow and action components present to each other: configured, or generated into the main database. */
-export async function actionsToken(config: Config, mainDb: Db | undefined): Promise<string | undefined> {
-  return config.isolate.token ?? (mainDb ? await ensureComponentToken(mainDb) : undefined);
 }
 
 /** Why this node cannot run the action service, or undefined when it can. */
@@ -70,7 +65,7 @@ async function listen(app: ReturnType<typeof buildActionApi>, config: Config, se
 
 /** `-t i` without `w`: the runner behind the action API, reporting to the flow endpoint. */
 export async function startActionService(config: Config, mainDb: Db | undefined, logger: Logger): Promise<Stoppable & { url: string; runner: ActionRunner }> {
-  const token = await actionsToken(config, mainDb);
+  const token = await componentToken(config.isolate.token, mainDb);
   const client = new ComponentClient(config.flow.endpoint!, token, clientTls(config.certs, 'isolate'));
   const runner = await startRunner(config, httpFlowLink(client), logger);
   const tls = serverTls(config.certs, 'isolate');
@@ -106,7 +101,7 @@ export async function remoteActions(
   sink: () => ResultSink,
   logger: Logger,
 ): Promise<Stoppable & { actions: RemoteActionService; url: string }> {
-  const token = await actionsToken(config, mainDb);
+  const token = await componentToken(config.isolate.token, mainDb);
   const client = new ComponentClient(config.isolate.endpoint!, token, clientTls(config.certs, 'flow' satisfies CertComponent));
   const app = buildFlowEndpoint(link, { token, tls: serverTls(config.certs, 'flow'), logger, bodyLimit: config.ingress.bodyLimit + 1024 * 1024 });
   const url = await listen(app, config, 'flow');

@@ -30,3 +30,11 @@ export async function ensureApiKey(db: Db): Promise<{ key: string; created: bool
 export async function ensureComponentToken(db: Db): Promise<string> {
   return (await ensureGenerated(db, 'component_token', 32)).value;
 }
+
+/**
+ * The token two components present to each other: the configured one, else the one generated
+ * into the main database they share (undefined without either: mutual TLS must do).
+ */
+export async function componentToken(configured: string | undefined, mainDb: Db | undefined): Promise<string | undefined> {
+  return configured ?? (mainDb ? await ensureComponentToken(mainDb) : undefined);
+}

@@ -9,18 +9,13 @@ import type { Db } from '../db/index.js';
 import { Secrets, buildSecretsService, httpBackend, localBackend, migrateSecretsDb } from '../secrets/index.js';
 import { clientTls, serverTls } from '../util/certs.js';
 import { describeDatabase, openDatabase } from './database.js';
-import { ensureComponentToken } from './generated.js';
+import { componentToken } from './generated.js';
 import { loadKeyring, unknownMasterKeys } from './keyring.js';
 
 /** How a component reaches a bound address when no endpoint is configured. */
 export function endpointOf(bind: Bind): string {
   const host = bind.host === '0.0.0.0' ? '127.0.0.1' : bind.host === '::' ? '::1' : bind.host;
   return `${host.includes(':') ? `[${host}]` : host}:${bind.port}`;
-}
-
-/** The token flow nodes present to the secrets service: configured, or generated into the main database. */
-export async function componentToken(config: Config, mainDb: Db): Promise<string> {
-  return config.secrets.token ?? (await ensureComponentToken(mainDb));
 }
 
 export async function openSecretsDatabase(config: Config, logger: Logger): Promise<Db> {
@@ -72,7 +67,7 @@ export async function flowSecrets(config: Config, mainDb: Db, local: Db | undefi
     return { secrets: new Secrets({ mainDb, backend: localBackend(local), keyring, defaultRegistry }), close: () => {} };
   }
   const tls = clientTls(config.certs, 'flow');
-  const backend = httpBackend(endpoint!, await componentToken(config, mainDb), tls ? { tls } : {});
+  const backend = httpBackend(endpoint!, (await componentToken(config.secrets.token, mainDb))!, tls ? { tls } : {});
   logger.info(`secrets: the secrets service at ${endpoint}${tls ? ' (TLS)' : ''}`);
   return { secrets: new Secrets({ mainDb, backend, keyring, defaultRegistry }), close: () => backend.close() };
 }
@@ -89,7 +84,7 @@ export interface SecretsService {
  */
 export async function startSecretsService(config: Config, db: Db, mainDb: Db | undefined, logger: Logger): Promise<SecretsService> {
   const tls = serverTls(config.certs, 'secrets');
-  const token = config.secrets.token ?? (mainDb ? await ensureComponentToken(mainDb) : undefined);
+  const token = await componentToken(config.secrets.token, mainDb);
   const app = buildSecretsService({ db, logger, ...(token ? { token } : {}), ...(tls ? { tls } : {}) });
   const { host, port } = config.secrets.bind;
   const listening = await app.listen({ host, port });

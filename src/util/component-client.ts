@@ -4,7 +4,6 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { ClientTls } from './certs.js';
 
 export interface Answer {
   status: number;
@@ -20,7 +19,8 @@ export class ComponentClient {
   constructor(
     endpoint: string,
     private readonly token: string | undefined,
-    tls?: ClientTls,
+    /** HTTPS with these options (a CA, a client certificate and key); an endpoint without a scheme is then https */
+    tls?: https.AgentOptions,
     private readonly timeoutMs = 10_000,
   ) {
     this.base = new URL(/^https?:\/\//.test(endpoint) ? endpoint : `${tls ? 'https' : 'http'}://${endpoint}`);
