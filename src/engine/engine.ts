@@ -11,7 +11,7 @@ import type { ReceivedEvent, WorkflowRef } from './ports.js';
 import type { Workflow } from '../language/index.js';
 import { instanceId } from './ids.js';
 import { normaliseInput } from './input.js';
-import { createInstance } from './instances.js';
+import { createInstance, newInstance } from './instances.js';
 import { begin, runWork, terminate } from './machine.js';
 import { getInstance, listInstances } from './queries.js';
 import { Retention } from './retention.js';
@@ -125,9 +125,17 @@ export class Engine implements EngineApi {
   /** A new instance whose first states run in this transaction (unless `singular` refused it). */
   private async createAndBegin(q: Queryable, ref: WorkflowRef, wf: Workflow, input: JsonObject, invokedBy: InvokedBy): Promise<Begun> {
     const id = instanceId(ref.namespace, ref.name);
-    const created = await createInstance(q, id, ref, wf, input, invokedBy, 0);
-    if (created.failed) return { id };
-    const step = new Step(q, this.deps, created.inst, wf);
+    let step: Step;
+    if (wf.singular) {
+      // The mutex is the insert itself, before anything of the instance runs.
+      const created = await createInstance(q, id, ref, wf, input, invokedBy, 0);
+      if (created.failed) return { id };
+      step = new Step(q, this.deps, created.inst, wf);
+    } else {
+      const { n, inst } = newInstance(id, ref, wf, input, invokedBy, 0);
+      step = new Step(q, this.deps, inst, wf);
+      step.created = n;
+    }
     await begin(step);
     await write(q, step);
     // `input` as given: the first states replace the instance's data, not this object.

@@ -21,19 +21,8 @@ export interface Created {
   failed?: { code: string; msg: string };
 }
 
-/**
- * Inserts a pending instance of `ref` (or, for a busy `singular` workflow, a failed one).
- * Checks of who may start it are the caller's.
- */
-export async function createInstance(
-  q: Queryable,
-  id: string,
-  ref: WorkflowRef,
-  wf: Workflow,
-  input: JsonObject,
-  invokedBy: InvokedBy,
-  depth: number,
-): Promise<Created> {
+/** A pending instance of `ref` as it will be stored, before anything is written. */
+export function newInstance(id: string, ref: WorkflowRef, wf: Workflow, input: JsonObject, invokedBy: InvokedBy, depth: number): { n: NewInstance; inst: InstanceRow } {
   const n: NewInstance = {
     id,
     namespace: ref.namespace,
@@ -62,6 +51,23 @@ export async function createInstance(
     singular: wf.singular,
     watched: false,
   };
+  return { n, inst };
+}
+
+/**
+ * Inserts a pending instance of `ref` (or, for a busy `singular` workflow, a failed one).
+ * Checks of who may start it are the caller's.
+ */
+export async function createInstance(
+  q: Queryable,
+  id: string,
+  ref: WorkflowRef,
+  wf: Workflow,
+  input: JsonObject,
+  invokedBy: InvokedBy,
+  depth: number,
+): Promise<Created> {
+  const { n, inst } = newInstance(id, ref, wf, input, invokedBy, depth);
   if (await insertInstance(q, n)) return { inst, wf };
   const failed = {
     code: Codes.mutex,

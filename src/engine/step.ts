@@ -7,7 +7,7 @@ import type { Queryable } from '../db/index.js';
 import type { Value } from '../jq/index.js';
 import type { State, Workflow } from '../language/index.js';
 import type { EngineDeps } from './deps.js';
-import type { InstanceRow, LogLine, NewWork, WorkKind } from './store.js';
+import type { InstanceRow, LogLine, NewInstance, NewWork, WorkKind } from './store.js';
 
 export class Step {
   readonly logs: LogLine[] = [];
@@ -30,6 +30,8 @@ export class Step {
   woken = 0;
   /** changes to write in the step's transaction before the instance row (such as ending a wait) */
   readonly beforeWrite: (() => Promise<void>)[] = [];
+  /** set while the instance is not stored yet: its first step's write inserts it */
+  created?: NewInstance;
   /** the lines of this step that came from the workflow (`log` fields), which may also become events */
   readonly userLines: string[] = [];
 

@@ -100,70 +100,85 @@ export interface StepWrites {
 
 /**
  * Writes one step: the instance, its log lines, the new work items (for it, its parent or its
- * children) and the removal of the claimed item, as a single statement.
+ * children) and the removal of the claimed item, as a single statement. A new instance's first
+ * step inserts the instance with what the step decided (`created`), so starting one is a
+ * single write as well.
  *
  * Notifications go out only for a watched instance (a live log or a waiter on another node):
  * a transaction that NOTIFYs holds a cluster-wide lock through its commit, which would make
  * every step's commit take its turn. Other nodes find new work by polling, and a node nudges
  * its own workers in process.
+ *
+ * Returns the transaction's timestamp: the instance's end time when it ended.
  */
-/** Returns the transaction's timestamp: the instance's end time when it ended. */
-export async function writeStep(q: Queryable, s: StepWrites): Promise<Date> {
+export async function writeStep(q: Queryable, s: StepWrites, created?: NewInstance): Promise<Date> {
   const i = s.inst;
   // An ended instance's own timers would only wake it for nothing (its work rows are deleted
   // below, but this statement cannot see rows it inserts itself).
   const work = s.ended ? s.work.filter((w) => w.instanceId !== i.id) : s.work;
-  const r = await q.query<{ t: Date }>(
-    `WITH u AS (
-       UPDATE instances SET status = $2, data = $3::json, flow = $4::text[], step = $5, memory = $6::json,
-              recorded_error = $7::jsonb,
-              error_code = CASE WHEN $11 THEN $8 ELSE error_code END,
-              error_message = CASE WHEN $11 THEN $9 ELSE error_message END,
-              output = coalesce($10::json, output), end_time = CASE WHEN $11 THEN now() ELSE end_time END
-        WHERE id = $1),
-     l AS (
-       INSERT INTO logs (namespace, instance_id, level, msg)
-       SELECT $12, $1, x.level, x.msg FROM unnest($13::text[], $14::text[]) WITH ORDINALITY AS x(level, msg, n)
-        ORDER BY x.n),
-     w AS (
-       INSERT INTO work (instance_id, kind, step, payload, run_at)
-       SELECT x.instance_id, x.kind, x.step, x.payload, now() + x.in_ms * interval '1 millisecond'
-         FROM unnest($15::text[], $16::text[], $17::int[], $18::json[], $19::float8[])
-              AS x(instance_id, kind, step, payload, in_ms)
-       -- A reply to a parent deleted meanwhile (with its workflow or namespace) has nobody to wake.
-       WHERE EXISTS (SELECT 1 FROM instances p WHERE p.id = x.instance_id)),
-     d AS (
-       DELETE FROM work WHERE id = $20 OR (instance_id = $1 AND ($11 OR ($21 AND step < $5))))
-     SELECT CASE WHEN $22 AND cardinality($13::text[]) > 0 THEN pg_notify('direktiv_logs', $1) END,
-            CASE WHEN $22 AND $11 THEN pg_notify('direktiv_ended', $1) END,
-            now() AS t`,
-    [
-      i.id,
-      i.status,
-      JSON.stringify(i.data),
-      i.flow,
-      i.step,
-      i.memory === null ? null : JSON.stringify(i.memory),
-      i.recorded_error === null ? null : JSON.stringify(i.recorded_error),
-      s.errorCode,
-      s.errorMessage,
-      s.output === undefined ? null : JSON.stringify(s.output),
-      s.ended,
-      i.namespace,
-      s.logs.map((l) => l.level),
-      s.logs.map((l) => l.msg),
-      work.map((w) => w.instanceId),
-      work.map((w) => w.kind),
-      work.map((w) => w.step),
-      work.map((w) => (w.payload === null ? null : JSON.stringify(w.payload))),
-      work.map((w) => w.inMs),
-      s.claimedWorkId ?? null,
-      s.dropOlderWork,
-      i.watched,
-    ],
-  );
+  const params: unknown[] = [
+    i.id,
+    i.status,
+    JSON.stringify(i.data),
+    i.flow,
+    i.step,
+    i.memory === null ? null : JSON.stringify(i.memory),
+    i.recorded_error === null ? null : JSON.stringify(i.recorded_error),
+    s.errorCode,
+    s.errorMessage,
+    s.output === undefined ? null : JSON.stringify(s.output),
+    s.ended,
+    i.namespace,
+    s.logs.map((l) => l.level),
+    s.logs.map((l) => l.msg),
+    work.map((w) => w.instanceId),
+    work.map((w) => w.kind),
+    work.map((w) => w.step),
+    work.map((w) => (w.payload === null ? null : JSON.stringify(w.payload))),
+    work.map((w) => w.inMs),
+    s.claimedWorkId ?? null,
+    s.dropOlderWork,
+    i.watched,
+  ];
+  if (created) params.push(created.workflow, created.workflowUid, created.revision, JSON.stringify(created.invokedBy), created.depth, JSON.stringify(created.input));
+  const r = await q.query<{ t: Date }>(`WITH u AS (${created ? INSERT_INSTANCE : UPDATE_INSTANCE}), ${STEP_REST}`, params);
   return new Date(r.rows[0]!.t);
 }
+
+const UPDATE_INSTANCE = `
+  UPDATE instances SET status = $2, data = $3::json, flow = $4::text[], step = $5, memory = $6::json,
+         recorded_error = $7::jsonb,
+         error_code = CASE WHEN $11 THEN $8 ELSE error_code END,
+         error_message = CASE WHEN $11 THEN $9 ELSE error_message END,
+         output = coalesce($10::json, output), end_time = CASE WHEN $11 THEN now() ELSE end_time END
+   WHERE id = $1`;
+
+// Not for `singular` workflows: their mutex is the insert that comes before the first step.
+const INSERT_INSTANCE = `
+  INSERT INTO instances (id, namespace, workflow, workflow_uid, revision, status, singular, invoked_by, depth, input,
+                         data, flow, step, memory, recorded_error, error_code, error_message, output, end_time)
+  VALUES ($1, $12, $23, $24, $25, $2, false, $26::jsonb, $27, $28::json,
+          $3::json, $4::text[], $5, $6::json, $7::jsonb, CASE WHEN $11 THEN $8 END, CASE WHEN $11 THEN $9 END,
+          $10::json, CASE WHEN $11 THEN now() END)`;
+
+const STEP_REST = `
+  l AS (
+    INSERT INTO logs (namespace, instance_id, level, msg)
+    SELECT $12, $1, x.level, x.msg FROM unnest($13::text[], $14::text[]) WITH ORDINALITY AS x(level, msg, n)
+     ORDER BY x.n),
+  w AS (
+    INSERT INTO work (instance_id, kind, step, payload, run_at)
+    SELECT x.instance_id, x.kind, x.step, x.payload, now() + x.in_ms * interval '1 millisecond'
+      FROM unnest($15::text[], $16::text[], $17::int[], $18::json[], $19::float8[])
+           AS x(instance_id, kind, step, payload, in_ms)
+    -- A reply to a parent deleted meanwhile (with its workflow or namespace) has nobody to wake.
+    -- This instance exists (locked, or inserted by this statement, which the subquery cannot see).
+    WHERE x.instance_id = $1 OR EXISTS (SELECT 1 FROM instances p WHERE p.id = x.instance_id)),
+  d AS (
+    DELETE FROM work WHERE id = $20 OR (instance_id = $1 AND ($11 OR ($21 AND step < $5))))
+  SELECT CASE WHEN $22 AND cardinality($13::text[]) > 0 THEN pg_notify('direktiv_logs', $1) END,
+         CASE WHEN $22 AND $11 THEN pg_notify('direktiv_ended', $1) END,
+         now() AS t`;
 
 /** Queues a wake-up of a pending instance's step (a result or events it waited for). */
 export async function enqueueWake(q: Queryable, instanceId: string, step: number, payload: Value): Promise<void> {

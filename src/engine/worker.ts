@@ -152,7 +152,8 @@ export async function write(q: Queryable, c: Step, claimedWorkId?: number): Prom
     work: c.work,
     claimedWorkId,
     dropOlderWork: c.dropOlderWork,
-  });
+  }, c.created);
+  c.created = undefined;
 }
 
 /** `logToEvents`: each line the workflow logged becomes a `direktiv.instanceLog` event in its namespace. */

@@ -216,15 +216,27 @@ export async function inTx<T>(
   };
 }
 
-/** Start listeners and waits of the namespace for the event's type ($ns, $type): the candidates to match. */
+const LISTENER_COLUMNS = 'l.workflow_uid, l.lifespan_ms, l.correlate, l.revision, w.name AS workflow';
+
+/**
+ * Start listeners and waits of the namespace for the event's type ($ns, $type): the candidates
+ * to match. A start listener comes with its workflow row share-locked: a workflow change locks
+ * that row before it replaces the listener, so the event either starts the revision that
+ * listened when it arrived (the change waits for this transaction) or, when the change
+ * committed while the lock was awaited, sees the workflow's new revision (`current`) next to
+ * the listener's, and the listener is read again (`startFrom`).
+ */
 const candidatesSql = (ns: string, type: string) => `
-  SELECT 'start' AS kind, l.id, l.workflow_uid, l.mode, l.events, NULL AS instance_id, NULL::int AS step
-    FROM event_listener_types t
-    JOIN event_listeners l ON l.id = t.listener_id
-    JOIN workflows w ON w.uid = l.workflow_uid
-   WHERE t.namespace = ${ns} AND t.type = ${type} AND w.active
+  SELECT * FROM (
+    SELECT 'start' AS kind, l.id, l.mode, l.events, NULL AS instance_id, NULL::int AS step,
+           ${LISTENER_COLUMNS}, w.revision AS current
+      FROM event_listener_types t
+      JOIN event_listeners l ON l.id = t.listener_id
+      JOIN workflows w ON w.uid = l.workflow_uid
+     WHERE t.namespace = ${ns} AND t.type = ${type} AND w.active
+       FOR SHARE OF w) s
   UNION ALL
-  SELECT 'wait', w.id, NULL, w.mode, w.events, w.instance_id, w.step
+  SELECT 'wait', w.id, w.mode, w.events, w.instance_id, w.step, NULL, NULL, NULL, NULL, NULL, NULL
     FROM event_wait_types t JOIN event_waits w ON w.id = t.wait_id
    WHERE t.namespace = ${ns} AND t.type = ${type}`;
 
@@ -269,7 +281,7 @@ export interface Delivered {
   woken: string[];
 }
 
-type Candidate = { kind: 'start'; workflow_uid: string; events: ListenerEntry[] } | ({ kind: 'wait' } & WaitRow);
+type Candidate = ({ kind: 'start'; current: number } & ListenerRow) | ({ kind: 'wait' } & WaitRow);
 
 /** Delivers an event already stored (a replay) to the listeners and waits there are now. */
 export async function deliver(q: Queryable, starter: InstanceStarter, namespace: string, ev: StoredEvent): Promise<Delivered> {
@@ -305,7 +317,7 @@ async function offer(x: Ctx, ev: StoredEvent, candidates: Candidate[]): Promise<
       log.add([ev.seq], c.instance_id, 'woke');
       out.woken.push(c.instance_id);
     } else {
-      out.started.push(...(await startFrom(x, c.workflow_uid, ev)));
+      out.started.push(...(await startFrom(x, c, ev)));
     }
   }
   return out;
@@ -315,32 +327,16 @@ async function offer(x: Ctx, ev: StoredEvent, candidates: Candidate[]): Promise<
 const slotsOf = (entries: ListenerEntry[], ev: StoredEvent): number[] =>
   entries.flatMap((e, i) => (e.type === ev.type && contextMatches(e.context, ev.attributes) ? [i] : []));
 
-const LISTENER_COLUMNS = 'l.id, l.workflow_uid, l.mode, l.events, l.lifespan_ms, l.correlate, w.name AS workflow, w.revision';
-
-/**
- * Starts (or gathers toward) an instance of a workflow whose listener matched, with the
- * workflow row share-locked: a workflow change locks that row before it replaces the listener,
- * so the event either starts the revision that listened when it arrived (the change waits for
- * this transaction), or is matched against the listener the change left. Usually one statement
- * does it; when a change committed meanwhile (the listener read no longer belongs to the
- * workflow's revision), the listener is read again once the lock is held.
- */
-async function startFrom(x: Ctx, workflowUid: string, ev: StoredEvent): Promise<string[]> {
-  const { q } = x;
-  let { rows } = await q.query<ListenerRow>(
-    `SELECT ${LISTENER_COLUMNS} FROM workflows w JOIN event_listeners l ON l.workflow_uid = w.uid
-      WHERE w.uid = $1 AND w.active AND l.revision = w.revision FOR SHARE OF w`,
-    [workflowUid],
-  );
-  if (rows.length === 0) {
-    const locked = await q.query('SELECT 1 FROM workflows WHERE uid = $1 AND active FOR SHARE', [workflowUid]);
-    if (locked.rowCount !== 1) return [];
-    ({ rows } = await q.query<ListenerRow>(
-      `SELECT ${LISTENER_COLUMNS} FROM workflows w JOIN event_listeners l ON l.workflow_uid = w.uid WHERE w.uid = $1`,
-      [workflowUid],
-    ));
+/** Re-reads a listener whose workflow changed while the event waited for the workflow row's lock (held now). */
+async function startFrom(x: Ctx, c: ListenerRow & { current: number }, ev: StoredEvent): Promise<string[]> {
+  let l: ListenerRow | undefined = c;
+  if (c.revision !== c.current) {
+    const { rows } = await x.q.query<ListenerRow>(
+      `SELECT l.id, l.mode, l.events, ${LISTENER_COLUMNS} FROM workflows w JOIN event_listeners l ON l.workflow_uid = w.uid WHERE w.uid = $1`,
+      [c.workflow_uid],
+    );
+    l = rows[0];
   }
-  const l = rows[0];
   const slots = l ? slotsOf(l.events, ev) : [];
   if (!l || slots.length === 0) return [];
   return l.mode === 'any' ? startOne(x, l, [ev]) : gather(x, l, ev, slots);

@@ -72,4 +72,47 @@ describe('events during workflow updates (postgres)', () => {
     expect(Number(listeners.rows[0]!.n)).toBeLessThanOrEqual(1);
     expect(n).toBeGreaterThan(30);
   });
+
+  it('an event that waited for a change of its workflow is matched against the listener the change left', async () => {
+    const held = (type: string, state: string) => `id: held
+start:
+  type: event
+  event:
+    type: ${type}
+states:
+- id: ${state}
+  type: noop
+`;
+    const event = (id: string) =>
+      parseEvent(
+        { 'content-type': 'application/cloudevents+json' },
+        Buffer.from(JSON.stringify({ specversion: '1.0', id, source: '/held', type: 'held.a', data: {} })),
+      );
+    await e.deploy(NS, held('held.a', 'first'));
+    const changeAndSend = async (yaml: string, id: string) => {
+      let commit!: () => void;
+      let locked!: () => void;
+      const holding = new Promise<void>((r) => (locked = r));
+      const change = e.t.db.tx(async (q) => {
+        await workflows.update(q, NS, 'held', yaml);
+        locked();
+        await new Promise<void>((r) => (commit = r));
+      });
+      await holding;
+      let answered = false;
+      const accepted = acceptEvents(e.t.db, e.engine, NS, [event(id)]).finally(() => (answered = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false); // it waits for the workflow row
+      commit();
+      await change;
+      return accepted;
+    };
+    // The new revision listens for the event too: the event starts it, not the one it replaced.
+    const r = await changeAndSend(held('held.a', 'second'), 'held-1');
+    expect(r.started).toHaveLength(1);
+    const inst = await e.engine.waitForEnd(r.started[0]!, 20_000);
+    expect(inst!.flow).toEqual(['second']);
+    // The new revision no longer listens for the event's type: nothing starts.
+    expect((await changeAndSend(held('held.b', 'third'), 'held-2')).started).toEqual([]);
+  });
 });
