@@ -11,6 +11,7 @@ import type { ReceivedEvent, WorkflowRef } from './ports.js';
 import type { Workflow } from '../language/index.js';
 import { instanceId } from './ids.js';
 import { normaliseInput } from './input.js';
+import { HeldStarts } from './held-starts.js';
 import { createInstance, newInstance } from './instances.js';
 import { begin, runWork, terminate } from './machine.js';
 import { getInstance, listInstances } from './queries.js';
@@ -105,13 +106,14 @@ export class Engine implements EngineApi {
   /**
    * Creates an instance and runs its first states in the caller's transaction, as `execute` does
    * (events received through the API). Undefined when the workflow does not exist or is
-   * disabled; otherwise call `committed()` once the transaction has committed.
+   * disabled; otherwise call `committed()` once the transaction has committed. With `held`,
+   * the instance may be written only by `held.flush`, which must run before the commit.
    */
-  async startNow(q: Queryable, req: StartRequest): Promise<{ id: string; committed: () => void } | undefined> {
+  async startNow(q: Queryable, req: StartRequest, held?: HeldStarts): Promise<{ id: string; committed: () => void } | undefined> {
     const ref = await this.startable(q, req);
     if (!ref) return undefined;
     const wf = await this.deps.workflows.load(q, ref.uid, ref.revision);
-    const c = await this.createAndBegin(q, ref, wf, req.input, req.invokedBy);
+    const c = await this.createAndBegin(q, ref, wf, req.input, req.invokedBy, held);
     return { id: c.id, committed: () => this.begun(req.namespace, c) };
   }
 
@@ -123,7 +125,19 @@ export class Engine implements EngineApi {
   }
 
   /** A new instance whose first states run in this transaction (unless `singular` refused it). */
-  private async createAndBegin(q: Queryable, ref: WorkflowRef, wf: Workflow, input: JsonObject, invokedBy: InvokedBy): Promise<Begun> {
+  /** A place to hold back the first-step writes of instances `startNow` starts in one transaction. */
+  holdStarts(): HeldStarts {
+    return new HeldStarts();
+  }
+
+  private async createAndBegin(
+    q: Queryable,
+    ref: WorkflowRef,
+    wf: Workflow,
+    input: JsonObject,
+    invokedBy: InvokedBy,
+    held?: HeldStarts,
+  ): Promise<Begun> {
     const id = instanceId(ref.namespace, ref.name);
     let step: Step;
     if (wf.singular) {
@@ -135,6 +149,7 @@ export class Engine implements EngineApi {
       const { n, inst } = newInstance(id, ref, wf, input, invokedBy, 0);
       step = new Step(q, this.deps, inst, wf);
       step.created = n;
+      step.holdIn = held;
     }
     await begin(step);
     await write(q, step);

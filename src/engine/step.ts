@@ -7,6 +7,7 @@ import type { Queryable } from '../db/index.js';
 import type { Value } from '../jq/index.js';
 import type { State, Workflow } from '../language/index.js';
 import type { EngineDeps } from './deps.js';
+import type { HeldStarts } from './held-starts.js';
 import type { InstanceRow, LogLine, NewInstance, NewWork, WorkKind } from './store.js';
 
 export class Step {
@@ -32,6 +33,10 @@ export class Step {
   readonly beforeWrite: (() => Promise<void>)[] = [];
   /** set while the instance is not stored yet: its first step's write inserts it */
   created?: NewInstance;
+  /** where that write may be held back, to be written with other starts of the transaction */
+  holdIn?: HeldStarts;
+  /** the step began a wait for events */
+  waits = false;
   /** the lines of this step that came from the workflow (`log` fields), which may also become events */
   readonly userLines: string[] = [];
 

@@ -180,6 +180,72 @@ const STEP_REST = `
          CASE WHEN $22 AND $11 THEN pg_notify('direktiv_ended', $1) END,
          now() AS t`;
 
+/**
+ * Inserts new instances with what their first steps decided, their log lines and their work
+ * items, as one statement: the instances an event intake transaction started (none `singular`,
+ * none watched, none with a claimed work item). Returns the transaction's timestamp.
+ */
+export async function insertStarted(q: Queryable, started: { s: StepWrites; n: NewInstance }[]): Promise<Date> {
+  const lines = started.flatMap(({ s }) => s.logs.map((l) => ({ inst: s.inst, l })));
+  const work = started.flatMap(({ s }) => (s.ended ? s.work.filter((w) => w.instanceId !== s.inst.id) : s.work));
+  const json = (v: Value | null | undefined) => (v === null || v === undefined ? null : JSON.stringify(v));
+  const r = await q.query<{ t: Date }>(
+    `WITH i AS (
+       INSERT INTO instances (id, namespace, workflow, workflow_uid, revision, status, singular, invoked_by, depth, input,
+                              data, flow, step, memory, recorded_error, error_code, error_message, output, end_time)
+       SELECT x.id, x.namespace, x.workflow, x.workflow_uid, x.revision, x.status, false, x.invoked_by, x.depth, x.input,
+              x.data, ARRAY(SELECT json_array_elements_text(x.flow)), x.step, x.memory, x.recorded_error,
+              CASE WHEN x.ended THEN x.error_code END, CASE WHEN x.ended THEN x.error_message END, x.output,
+              CASE WHEN x.ended THEN now() END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::int[], $6::text[], $7::jsonb[], $8::int[], $9::json[],
+                     $10::json[], $11::json[], $12::int[], $13::json[], $14::jsonb[], $15::text[], $16::text[], $17::json[], $18::bool[])
+           AS x(id, namespace, workflow, workflow_uid, revision, status, invoked_by, depth, input,
+                data, flow, step, memory, recorded_error, error_code, error_message, output, ended)),
+     l AS (
+       INSERT INTO logs (namespace, instance_id, level, msg)
+       SELECT x.namespace, x.instance_id, x.level, x.msg
+         FROM unnest($19::text[], $20::text[], $21::text[], $22::text[]) WITH ORDINALITY AS x(namespace, instance_id, level, msg, n)
+        ORDER BY x.n),
+     w AS (
+       INSERT INTO work (instance_id, kind, step, payload, run_at)
+       SELECT x.instance_id, x.kind, x.step, x.payload, now() + x.in_ms * interval '1 millisecond'
+         FROM unnest($23::text[], $24::text[], $25::int[], $26::json[], $27::float8[]) AS x(instance_id, kind, step, payload, in_ms)
+       -- The new instances exist (this statement inserts them, which the subquery cannot see).
+       WHERE x.instance_id = ANY($1::text[]) OR EXISTS (SELECT 1 FROM instances p WHERE p.id = x.instance_id))
+     SELECT now() AS t`,
+    [
+      started.map(({ n }) => n.id),
+      started.map(({ n }) => n.namespace),
+      started.map(({ n }) => n.workflow),
+      started.map(({ n }) => n.workflowUid),
+      started.map(({ n }) => n.revision),
+      started.map(({ s }) => s.inst.status),
+      started.map(({ n }) => JSON.stringify(n.invokedBy)),
+      started.map(({ n }) => n.depth),
+      started.map(({ n }) => JSON.stringify(n.input)),
+      started.map(({ s }) => JSON.stringify(s.inst.data)),
+      started.map(({ s }) => JSON.stringify(s.inst.flow)),
+      started.map(({ s }) => s.inst.step),
+      started.map(({ s }) => json(s.inst.memory)),
+      started.map(({ s }) => json(s.inst.recorded_error as Value | null)),
+      started.map(({ s }) => s.errorCode),
+      started.map(({ s }) => s.errorMessage),
+      started.map(({ s }) => json(s.output)),
+      started.map(({ s }) => s.ended),
+      lines.map(({ inst }) => inst.namespace),
+      lines.map(({ inst }) => inst.id),
+      lines.map(({ l }) => l.level),
+      lines.map(({ l }) => l.msg),
+      work.map((w) => w.instanceId),
+      work.map((w) => w.kind),
+      work.map((w) => w.step),
+      work.map((w) => json(w.payload)),
+      work.map((w) => w.inMs),
+    ],
+  );
+  return new Date(r.rows[0]!.t);
+}
+
 /** Queues a wake-up of a pending instance's step (a result or events it waited for). */
 export async function enqueueWake(q: Queryable, instanceId: string, step: number, payload: Value): Promise<void> {
   await q.query(

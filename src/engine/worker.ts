@@ -9,7 +9,7 @@ import type { EngineDeps } from './deps.js';
 import { runWork } from './machine.js';
 import { Step } from './step.js';
 import { claimWork, nextDueIn, writeStep } from './store.js';
-import type { InstanceRow, WorkRow } from './store.js';
+import type { InstanceRow, StepWrites, WorkRow } from './store.js';
 
 export class WorkerPool {
   private running = false;
@@ -142,7 +142,7 @@ export async function write(q: Queryable, c: Step, claimedWorkId?: number): Prom
   if (!c.deps.settings.logsToDatabase) {
     for (const l of c.logs.splice(0)) c.deps.logger[l.level]({ instance: c.inst.id }, l.msg);
   }
-  c.committedAt = await writeStep(q, {
+  const writes: StepWrites = {
     inst: c.inst,
     output: c.output,
     ended: c.ended,
@@ -152,8 +152,11 @@ export async function write(q: Queryable, c: Step, claimedWorkId?: number): Prom
     work: c.work,
     claimedWorkId,
     dropOlderWork: c.dropOlderWork,
-  }, c.created);
+  };
+  const { created } = c;
   c.created = undefined;
+  if (created && c.holdIn && !c.waits) c.holdIn.hold(c, writes, created);
+  else c.committedAt = await writeStep(q, writes, created);
 }
 
 /** `logToEvents`: each line the workflow logged becomes a `direktiv.instanceLog` event in its namespace. */

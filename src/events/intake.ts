@@ -12,7 +12,7 @@ import { eventsReceived } from '../metrics/index.js';
 import { NamespaceNotFoundError, requireNamespace } from '../namespaces/index.js';
 import type { ListenerEntry } from './listeners.js';
 import type { ParsedEvent } from './parse.js';
-import { offerToWait } from './waits.js';
+import { offerToWait, waitsBegun } from './waits.js';
 import type { WaitEvent, WaitRow } from './waits.js';
 
 /** A start request; `locked` names the revision when the caller holds the workflow row share-locked. */
@@ -22,6 +22,11 @@ export interface StartRequest {
   locked?: { uid: string; revision: number };
   input: JsonObject;
   invokedBy: { kind: 'event'; eventIds: string[] };
+}
+
+/** First writes of started instances held back by the starter; `flush` writes them. */
+export interface HeldStarts {
+  flush(q: Queryable): Promise<void>;
 }
 
 /** What the events module needs of the engine (the Engine class provides it). */
@@ -34,7 +39,9 @@ export interface InstanceStarter {
    * an event emitted by a running instance starts instances queued, so a workflow that emits
    * the event it starts on cannot recurse inside one transaction.
    */
-  startNow(q: Queryable, req: StartRequest): Promise<{ id: string; committed: () => void } | undefined>;
+  startNow(q: Queryable, req: StartRequest, held?: HeldStarts): Promise<{ id: string; committed: () => void } | undefined>;
+  /** Where `startNow` may hold back instances' first writes, to write them together before the commit. */
+  holdStarts(): HeldStarts;
   /** Queues the wake-up of a waiting instance's step with the events that ended its wait. */
   wakeQueued(q: Queryable, instanceId: string, step: number, events: WaitEvent[]): Promise<void>;
   /** After the commit: metrics, and workers woken for what was queued. */
@@ -87,26 +94,32 @@ export async function acceptEvents(db: Db, starter: InstanceStarter, namespace: 
   return result!;
 }
 
-/** Several requests' events accepted in one transaction, each request with its own result. */
+/**
+ * Several requests' events accepted in one transaction, each request with its own result: all
+ * stored and matched by one statement, then delivered in order. A first state that begins a
+ * wait may be what a later event of the transaction ends, so once one did, each later event's
+ * candidates are read again.
+ */
 async function acceptTogether(db: Db, starter: InstanceStarter, requests: { namespace: string; events: ParsedEvent[] }[]): Promise<AcceptResult[]> {
   const { value: results, committed } = await inTx(db, starter, async (q, now) => {
     const log = new DeliveryLog();
-    const out: AcceptResult[] = [];
-    for (const { namespace, events } of requests) {
-      // A non-empty batch finds an unknown namespace through the events' foreign key.
-      if (events.length === 0) await requireNamespace(q, namespace);
-      const r: AcceptResult = { accepted: 0, duplicates: 0, started: [], woken: [] };
-      for (const ev of events) {
-        const d = await storeAndDeliver(q, now, namespace, ev, log);
-        if (!d) {
-          r.duplicates++;
-          continue;
-        }
-        r.accepted++;
-        r.started.push(...d.started);
-        r.woken.push(...d.woken);
+    // A non-empty batch finds an unknown namespace through the events' foreign key.
+    for (const { namespace, events } of requests) if (events.length === 0) await requireNamespace(q, namespace);
+    const all = requests.flatMap(({ namespace, events }, r) => events.map((ev) => ({ r, namespace, ev })));
+    const stored = await storeAll(q, all);
+    const waits = waitsBegun(q);
+    const out = requests.map((): AcceptResult => ({ accepted: 0, duplicates: 0, started: [], woken: [] }));
+    for (const [i, { r, namespace, ev }] of all.entries()) {
+      const s = stored[i];
+      if (!s) {
+        out[r]!.duplicates++;
+        continue;
       }
-      out.push(r);
+      const candidates = waitsBegun(q) === waits ? s.candidates : await candidatesOf(q, namespace, ev.type);
+      const d = await offer({ q, starter: now, namespace, log }, s.event, candidates);
+      out[r]!.accepted++;
+      out[r]!.started.push(...d.started);
+      out[r]!.woken.push(...d.woken);
     }
     await log.flush(q);
     return out;
@@ -194,19 +207,25 @@ export async function inTx<T>(
   fn: (q: Queryable, now: InstanceStarter) => Promise<T>,
 ): Promise<{ value: T; committed: () => void }> {
   let after: (() => void)[] = [];
-  const now: InstanceStarter = {
-    startQueued: async (q, req) => {
-      const s = await starter.startNow(q, req);
-      if (s) after.push(s.committed);
-      return s?.id;
-    },
-    startNow: (q, req) => starter.startNow(q, req),
-    wakeQueued: (q, id, step, events) => starter.wakeQueued(q, id, step, events),
-    queuedStarted: (ns, started, woken) => starter.queuedStarted(ns, started, woken),
-  };
   const value = await retryTransient(() => {
     after = [];
-    return db.tx((q) => fn(q, now));
+    const held = starter.holdStarts();
+    const now: InstanceStarter = {
+      startQueued: async (q, req) => {
+        const s = await starter.startNow(q, req, held);
+        if (s) after.push(s.committed);
+        return s?.id;
+      },
+      startNow: (q, req) => starter.startNow(q, req, held),
+      holdStarts: () => held,
+      wakeQueued: (q, id, step, events) => starter.wakeQueued(q, id, step, events),
+      queuedStarted: (ns, started, woken) => starter.queuedStarted(ns, started, woken),
+    };
+    return db.tx(async (q) => {
+      const v = await fn(q, now);
+      await held.flush(q);
+      return v;
+    });
   });
   return {
     value,
@@ -241,39 +260,68 @@ const candidatesSql = (ns: string, type: string) => `
    WHERE t.namespace = ${ns} AND t.type = ${type}`;
 
 /** One order for every transaction that locks candidate rows, so two events cannot deadlock. */
-const CANDIDATE_ORDER = 'ORDER BY kind, id';
+const CANDIDATE_ORDER = 'kind, id';
+
+/** A stored event with the candidates it was matched against. */
+interface Stored {
+  event: StoredEvent;
+  candidates: Candidate[];
+}
 
 /**
- * Stores one event and delivers it, in the caller's transaction (the request's, or the step
- * of an instance that emits it); undefined for a duplicate, which is not delivered again. The
- * insert and the candidates are one statement; an unknown namespace is the insert's foreign key.
+ * Stores events and reads each one's candidates (start listeners with their workflow rows
+ * share-locked, and waits) in one statement; per event, undefined for a duplicate (already
+ * stored, or earlier in `events`), which is not delivered again. An unknown namespace is the
+ * insert's foreign key.
  */
-export async function storeAndDeliver(
-  q: Queryable,
-  starter: InstanceStarter,
-  namespace: string,
-  ev: ParsedEvent,
-  log?: DeliveryLog,
-): Promise<Delivered | undefined> {
-  let rows: ({ seq: string } & (Candidate | { kind: null }))[];
+async function storeAll(q: Queryable, events: { namespace: string; ev: ParsedEvent }[]): Promise<(Stored | undefined)[]> {
+  if (events.length === 0) return [];
+  let rows: ({ n: number; seq: string } & (Candidate | { kind: null }))[];
   try {
-    ({ rows } = await q.query<{ seq: string } & (Candidate | { kind: null })>(
-      `WITH e AS (
+    ({ rows } = await q.query<{ n: number; seq: string } & (Candidate | { kind: null })>(
+      `WITH x AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[], $7::json[])
+           WITH ORDINALITY AS x(namespace, id, source, type, time, attributes, payload, n)),
+       e AS (
          INSERT INTO events (namespace, id, source, type, time, attributes, payload)
-         VALUES ($1, $2, $3, $4, $5, $6::json, $7::json)
-         ON CONFLICT (namespace, source, id) DO NOTHING RETURNING seq)
-       SELECT e.seq, c.* FROM e LEFT JOIN LATERAL (${candidatesSql('$1', '$4')}) c ON true
-       ${CANDIDATE_ORDER}`,
-      [namespace, ev.id, ev.source, ev.type, ev.time ?? null, JSON.stringify(ev.attributes), JSON.stringify(ev.payload)],
+         SELECT namespace, id, source, type, time, attributes, payload FROM x ORDER BY n
+         ON CONFLICT (namespace, source, id) DO NOTHING RETURNING seq, namespace, source, id),
+       kept AS (
+         SELECT DISTINCT ON (e.seq) e.seq, x.n, x.namespace, x.type FROM e JOIN x USING (namespace, source, id) ORDER BY e.seq, x.n)
+       SELECT kept.n, kept.seq, c.* FROM kept LEFT JOIN LATERAL (${candidatesSql('kept.namespace', 'kept.type')}) c ON true
+       ORDER BY kept.n, ${CANDIDATE_ORDER}`,
+      [
+        events.map((e) => e.namespace),
+        events.map((e) => e.ev.id),
+        events.map((e) => e.ev.source),
+        events.map((e) => e.ev.type),
+        events.map((e) => e.ev.time ?? null),
+        events.map((e) => JSON.stringify(e.ev.attributes)),
+        events.map((e) => JSON.stringify(e.ev.payload)),
+      ],
     ));
   } catch (err) {
-    if ((err as { code?: unknown }).code === '23503') throw new NamespaceNotFoundError(namespace);
+    const namespaces = new Set(events.map((e) => e.namespace));
+    if ((err as { code?: unknown }).code === '23503' && namespaces.size === 1) throw new NamespaceNotFoundError(events[0]!.namespace);
     throw err;
   }
-  if (rows.length === 0) return undefined;
-  const stored: StoredEvent = { seq: rows[0]!.seq, id: ev.id, type: ev.type, attributes: ev.attributes, payload: ev.payload };
-  const candidates = rows.filter((r): r is { seq: string } & Candidate => r.kind !== null);
-  return offerAll({ q, starter, namespace, log: log ?? new DeliveryLog() }, stored, candidates, !log);
+  const out: (Stored | undefined)[] = events.map(() => undefined);
+  for (const row of rows) {
+    const i = Number(row.n) - 1;
+    const { ev } = events[i]!;
+    const s = (out[i] ??= { event: { seq: row.seq, id: ev.id, type: ev.type, attributes: ev.attributes, payload: ev.payload }, candidates: [] });
+    if (row.kind !== null) s.candidates.push(row);
+  }
+  return out;
+}
+
+/**
+ * Stores one event and delivers it, in the caller's transaction (the step of an instance that
+ * emits it); undefined for a duplicate, which is not delivered again.
+ */
+export async function storeAndDeliver(q: Queryable, starter: InstanceStarter, namespace: string, ev: ParsedEvent): Promise<Delivered | undefined> {
+  const [s] = await storeAll(q, [{ namespace, ev }]);
+  return s && offerAll({ q, starter, namespace, log: new DeliveryLog() }, s.event, s.candidates);
 }
 
 export interface Delivered {
@@ -285,8 +333,11 @@ type Candidate = ({ kind: 'start'; current: number } & ListenerRow) | ({ kind: '
 
 /** Delivers an event already stored (a replay) to the listeners and waits there are now. */
 export async function deliver(q: Queryable, starter: InstanceStarter, namespace: string, ev: StoredEvent): Promise<Delivered> {
-  const { rows } = await q.query<Candidate>(`${candidatesSql('$1', '$2')} ${CANDIDATE_ORDER}`, [namespace, ev.type]);
-  return offerAll({ q, starter, namespace, log: new DeliveryLog() }, ev, rows, true);
+  return offerAll({ q, starter, namespace, log: new DeliveryLog() }, ev, await candidatesOf(q, namespace, ev.type));
+}
+
+async function candidatesOf(q: Queryable, namespace: string, type: string): Promise<Candidate[]> {
+  return (await q.query<Candidate>(`${candidatesSql('$1', '$2')} ORDER BY ${CANDIDATE_ORDER}`, [namespace, type])).rows;
 }
 
 /** One transaction's delivery: where it runs, who starts instances, and what it records. */
@@ -297,9 +348,9 @@ interface Ctx {
   log: DeliveryLog;
 }
 
-async function offerAll(x: Ctx, ev: StoredEvent, candidates: Candidate[], flush: boolean): Promise<Delivered> {
+async function offerAll(x: Ctx, ev: StoredEvent, candidates: Candidate[]): Promise<Delivered> {
   const d = await offer(x, ev, candidates);
-  if (flush) await x.log.flush(x.q);
+  await x.log.flush(x.q);
   return d;
 }
 

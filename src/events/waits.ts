@@ -25,8 +25,14 @@ export interface WaitEvent {
   data: Value;
 }
 
+/** Waits begun per transaction: an intake that read candidates for many events at once must read them again after one. */
+const begun = new WeakMap<Queryable, number>();
+
+export const waitsBegun = (q: Queryable): number => begun.get(q) ?? 0;
+
 /** Begins an instance's wait, replacing any earlier one (an instance waits in one state at a time). */
 export async function registerWait(q: Queryable, w: WaitSpec): Promise<void> {
+  begun.set(q, waitsBegun(q) + 1);
   await q.query('DELETE FROM event_waits WHERE instance_id = $1', [w.instanceId]);
   await q.query(
     `WITH w AS (

@@ -111,4 +111,58 @@ states:
       await a.stop();
     }
   });
+
+  it('a batch is delivered in order: an instance its first event started, waiting, is woken by a later event of the batch', async () => {
+    await e.deploy(NS, `id: waits-in-batch
+start:
+  type: event
+  event:
+    type: group.open
+states:
+- id: wait
+  type: consumeEvent
+  event:
+    type: group.close
+  timeout: PT1M
+`);
+    const intake = new EventIntake(e.t.db, e.engine, 1);
+    const r = await intake.accept(NS, [event('group.open'), event('group.close')]);
+    expect(r).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(r.started).toHaveLength(1);
+    expect(r.woken).toEqual(r.started);
+    const done = await e.engine.waitForEnd(r.started[0]!, 10_000);
+    expect(done).toMatchObject({ status: 'complete', flow: ['wait'] });
+  });
+
+  it('instances started together are stored with their first steps: log lines, timers, an event twice in a batch once', async () => {
+    await e.deploy(NS, `id: delayed
+start:
+  type: event
+  event:
+    type: group.later
+states:
+- id: pause
+  type: delay
+  duration: PT0.2S
+  log: 'paused for jq(.["group.later"].n)'
+`);
+    const intake = new EventIntake(e.t.db, e.engine, 1);
+    const twice = event('group.later');
+    const results = await Promise.all([
+      intake.accept(NS, [event('group.later'), twice, twice]),
+      intake.accept(NS, [event('group.later'), event('group.hit')]),
+    ]);
+    expect(results[0]).toMatchObject({ accepted: 2, duplicates: 1 });
+    expect(results[1]).toMatchObject({ accepted: 2, duplicates: 0 });
+    const started = results.flatMap((r) => r.started);
+    expect(started).toHaveLength(4);
+    const ends = await Promise.all(started.map((id) => e.engine.waitForEnd(id, 10_000)));
+    expect(ends.map((d) => d!.status)).toEqual(['complete', 'complete', 'complete', 'complete']);
+    const delayed = started.slice(0, 3);
+    const logs = await e.t.db.query<{ instance_id: string; msg: string }>(
+      `SELECT instance_id, msg FROM logs WHERE instance_id = ANY($1) AND msg LIKE 'paused for %' ORDER BY id`,
+      [delayed],
+    );
+    expect(logs.rows.map((l) => l.instance_id).sort()).toEqual([...delayed].sort());
+  });
 });

@@ -37,6 +37,7 @@ async function enter(c: Step, s: WaitingState): Promise<Outcome> {
     mode: s.type === 'eventAnd' ? 'all' : 'any',
     events,
   });
+  c.waits = true;
   c.inst.memory = { waiting: true };
   c.schedule('timeout', { scope: 'state' }, s.timeoutMs ?? c.deps.settings.stateTimeoutMs);
   c.log(`Registered to receive events: ${[...new Set(events.map((e) => e.type))].join(', ')}.`);
