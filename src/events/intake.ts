@@ -198,8 +198,9 @@ export class EventIntake {
 
 /**
  * Runs a delivering transaction (retried when PostgreSQL picks it as a deadlock victim) with a
- * starter whose instances run their first states in it; call `committed` once after it, to hand
- * over what those states started (the caller wakes workers for the waits the events ended).
+ * starter whose instances run their first states in it, their writes held back and written
+ * together before the commit; call `committed` once after it, to hand over what those states
+ * started (the caller wakes workers for the waits the events ended).
  */
 export async function inTx<T>(
   db: Db,
@@ -259,7 +260,7 @@ const candidatesSql = (ns: string, type: string) => `
     FROM event_wait_types t JOIN event_waits w ON w.id = t.wait_id
    WHERE t.namespace = ${ns} AND t.type = ${type}`;
 
-/** One order for every transaction that locks candidate rows, so two events cannot deadlock. */
+/** Candidates are offered in one order in every transaction (offers lock listener and wait rows), so two events cannot deadlock. */
 const CANDIDATE_ORDER = 'kind, id';
 
 /** A stored event with the candidates it was matched against. */
