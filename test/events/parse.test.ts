@@ -39,6 +39,14 @@ describe('parsing CloudEvents', () => {
     expect(ev.payload).toBe('AAEC');
   });
 
+  it('a 0.3 structured event with base64 data: the decoded bytes, as JSON or base64 by content type', () => {
+    const v03 = { ...base, specversion: '0.3', datacontentencoding: 'base64' };
+    const json = parseEvent(structured, body({ ...v03, datacontenttype: 'application/json', data: Buffer.from('{"a":1}').toString('base64') }));
+    expect(json.payload).toEqual({ a: 1 });
+    const text = parseEvent(structured, body({ ...v03, datacontenttype: 'text/plain', data: 'aGVsbG8=' }));
+    expect(text.payload).toBe('aGVsbG8=');
+  });
+
   it('a batch is an array of structured events', () => {
     const evs = parseBatch(body([base, { ...base, id: 'e-2', data: [1, 2] }]));
     expect(evs.map((e) => [e.id, e.payload])).toEqual([
@@ -51,6 +59,8 @@ describe('parsing CloudEvents', () => {
     ['missing id', structured, body({ ...base, id: undefined }), /"id" is missing/],
     ['empty source', structured, body({ ...base, source: '' }), /"source" is missing or empty/],
     ['bad specversion', structured, body({ ...base, specversion: '2.0' }), /specversion "2.0" is not supported/],
+    ['a time that is not a timestamp', structured, body({ ...base, time: 'yesterday' }), /^event: invalid payload: attribute "time" must match format "date-time"$/],
+    ['an extension name with capitals', structured, body({ ...base, Region: 'eu' }), /^event: invalid extension name: Region$/],
     ['not JSON', structured, Buffer.from('{oops'), /not valid JSON/],
     ['not an object', structured, body([base]), /must be a JSON object/],
     ['JSON data that is not JSON', { 'ce-specversion': '1.0', 'ce-id': 'x', 'ce-source': '/s', 'ce-type': 't', 'content-type': 'application/json' }, Buffer.from('{nope'), /data is not valid JSON/],
