@@ -1,4 +1,4 @@
-export type { Db, Queryable, QueryResult, Notify } from './types.js';
+export type { Db, Queryable, QueryResult, Notify, Tx, TxOptions } from './types.js';
 export { openPostgres } from './postgres.js';
 export type { PostgresOptions } from './postgres.js';
 export { openPglite, wrapPglite } from './pglite.js';

@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { Db, Queryable, QueryResult } from './types.js';
+import type { Db, Queryable, QueryResult, Tx } from './types.js';
 
 /**
  * The embedded default: PostgreSQL compiled to WebAssembly, in a data directory. Same SQL, same
@@ -27,7 +27,17 @@ export function wrapPglite(db: PGlite): Db {
     concurrency: 1,
     query: (text, params) => top.query(text, params),
     exec: (sql) => top.exec(sql),
-    tx: <T>(fn: (q: Queryable) => Promise<T>) => db.transaction((t) => fn(wrap(t))),
+    async tx<T>(fn: (q: Tx) => Promise<T>): Promise<T> {
+      const tail: { text: string; params: unknown[]; onResult?: (r: QueryResult<never>) => void; r?: QueryResult<never> }[] = [];
+      const result = await db.transaction(async (t) => {
+        const q = wrap(t);
+        const value = await fn({ ...q, beforeCommit: (text, params, onResult) => void tail.push({ text, params, onResult: onResult as never }) });
+        for (const s of tail) s.r = await q.query<never>(s.text, s.params);
+        return value;
+      });
+      for (const s of tail) s.onResult?.(s.r!);
+      return result;
+    },
     async listen(channel, onNotify) {
       const unsub = await db.listen(channel, onNotify);
       return unsub;

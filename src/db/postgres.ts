@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { Db, Notify, Queryable, QueryResult } from './types.js';
+import { literal } from './inline.js';
+import type { Db, Notify, QueryResult, Tx, TxOptions } from './types.js';
 
 export interface PostgresOptions {
   connection: pg.ClientConfig;
@@ -34,6 +35,31 @@ function statement(text: string, values: unknown[] | undefined): pg.QueryConfig 
   return { name, text, values };
 }
 
+/** The names prepared on each connection (by a statement that ran through the extended protocol). */
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+
+async function runExtended(client: pg.PoolClient, text: string, params?: unknown[]): Promise<pg.QueryResult> {
+  const cfg = statement(text, params);
+  const r = await client.query(cfg);
+  if (cfg.name !== undefined) {
+    let names = preparedOn.get(client);
+    if (!names) preparedOn.set(client, (names = new Set()));
+    names.add(cfg.name);
+  }
+  return r;
+}
+
+/**
+ * The statement as text for the simple protocol, when it can be one without losing its prepared
+ * plan: its EXECUTE when this connection has prepared it, the text itself when it has no values.
+ */
+function asSimple(client: pg.PoolClient, text: string, params?: unknown[]): string | undefined {
+  if (params === undefined || params.length === 0) return text;
+  const name = names.get(text);
+  if (name === undefined || !preparedOn.get(client)?.has(name)) return undefined;
+  return `EXECUTE ${name}(${params.map(literal).join(',')})`;
+}
+
 export async function openPostgres(opts: PostgresOptions): Promise<Db> {
   const pool = new pg.Pool({ ...opts.connection, max: opts.poolSize ?? 10, types });
   const onError = opts.onError ?? (() => undefined);
@@ -55,33 +81,22 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
     async exec(sql) {
       await pool.query(sql);
     },
-    async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    async tx<T>(fn: (q: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
       const client = await pool.connect();
-      const q: Queryable = {
-        exec: async (sql) => {
-          await client.query(sql);
-        },
-        query: async <R>(text: string, params?: unknown[]) => {
-          const r = await client.query(statement(text, params));
-          return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
-        },
-      };
+      const t = new Transaction(client, opts?.planOnce ? 'BEGIN;SET LOCAL plan_cache_mode = force_generic_plan' : 'BEGIN');
       let broken = false;
+      let result: T;
       try {
-        await client.query('BEGIN');
-        const result = await fn(q);
-        await client.query('COMMIT');
-        return result;
+        result = await fn(t);
+        await t.commit();
       } catch (err) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
+        broken = !(await t.rollback());
         throw err;
       } finally {
         client.release(broken);
       }
+      t.handOver();
+      return result;
     },
     listen: (channel, onNotify, onReconnect) => listener.listen(channel, onNotify, onReconnect),
     async close() {
@@ -89,6 +104,107 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
       await pool.end();
     },
   };
+}
+
+interface Queued {
+  text: string;
+  params: unknown[];
+  onResult?: (r: QueryResult<never>) => void;
+  result?: pg.QueryResult;
+}
+
+/**
+ * A transaction on one connection. BEGIN travels with its first statement, and the statements
+ * queued by beforeCommit with its COMMIT, as one simple-protocol text each (a prepared statement
+ * as its EXECUTE): two round trips fewer than BEGIN and COMMIT on their own. A statement the
+ * connection has not prepared yet goes on its own through the extended protocol, which prepares
+ * it for the next time.
+ */
+class Transaction implements Tx {
+  private begun = false;
+  private readonly tail: Queued[] = [];
+
+  /** `begin` is the text that opens the transaction (BEGIN, and settings of the transaction). */
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly begin: string,
+  ) {}
+
+  async exec(sql: string): Promise<void> {
+    await this.send(sql);
+  }
+
+  async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+    const r = await this.send(text, params);
+    return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+  }
+
+  beforeCommit<R>(text: string, params: unknown[], onResult?: (r: QueryResult<R>) => void): void {
+    this.tail.push({ text, params, onResult: onResult as ((r: QueryResult<never>) => void) | undefined });
+  }
+
+  private async send(text: string, params?: unknown[]): Promise<pg.QueryResult> {
+    if (this.begun) return runExtended(this.client, text, params);
+    const simple = asSimple(this.client, text, params);
+    if (simple === undefined) {
+      await this.open();
+      return runExtended(this.client, text, params);
+    }
+    return (await this.script([simple], false))[0]!;
+  }
+
+  private async open(): Promise<void> {
+    if (this.begun) return;
+    this.begun = true;
+    await this.client.query(this.begin);
+  }
+
+  /** Statements in one text, after BEGIN if none was sent, before COMMIT if `commit`: their results. */
+  private async script(texts: string[], commit: boolean): Promise<pg.QueryResult[]> {
+    const opening = this.begun ? [] : this.begin.split(';');
+    const all = [...opening, ...texts, ...(commit ? ['COMMIT'] : [])];
+    this.begun = true;
+    const r = (await this.client.query(all.join(';'))) as unknown as pg.QueryResult[] | pg.QueryResult;
+    return (Array.isArray(r) ? r : [r]).slice(opening.length, opening.length + texts.length);
+  }
+
+  /** Runs the queued statements in order, consecutive simple ones together, the last with COMMIT. */
+  async commit(): Promise<void> {
+    let together: { q: Queued; text: string }[] = [];
+    const sendTogether = async (commit: boolean) => {
+      const results = await this.script(together.map((x) => x.text), commit);
+      together.forEach((x, i) => (x.q.result = results[i]));
+      together = [];
+    };
+    for (const q of this.tail) {
+      const simple = asSimple(this.client, q.text, q.params);
+      if (simple !== undefined) {
+        together.push({ q, text: simple });
+        continue;
+      }
+      if (together.length > 0) await sendTogether(false);
+      await this.open();
+      q.result = await runExtended(this.client, q.text, q.params);
+    }
+    // A transaction that sent nothing has nothing to commit.
+    if (this.begun || together.length > 0) await sendTogether(true);
+  }
+
+  /** False when the connection could not roll back (it is then not reused). */
+  async rollback(): Promise<boolean> {
+    if (!this.begun) return true;
+    try {
+      await this.client.query('ROLLBACK');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** After the commit: the queued statements' results to their callbacks. */
+  handOver(): void {
+    for (const q of this.tail) q.onResult?.({ rows: q.result!.rows as never[], rowCount: q.result!.rowCount ?? 0 });
+  }
 }
 
 /** One dedicated LISTEN connection per process, reconnected with backoff and jitter. */

@@ -1,10 +1,10 @@
 /**
  * The first-step writes of instances started in one transaction (an event intake's group),
- * held back and written together by `flush` in one statement before the transaction commits.
+ * held back and written together by `flush` in one statement sent with the commit.
  * A held instance's row does not exist until then: a first step that waits for events is
  * written at once instead (an event later in the transaction may wake it).
  */
-import type { Queryable } from '../db/index.js';
+import type { Tx } from '../db/index.js';
 import type { Step } from './step.js';
 import { insertStarted } from './store.js';
 import type { NewInstance, StepWrites } from './store.js';
@@ -16,10 +16,11 @@ export class HeldStarts {
     this.held.push({ step, s, n });
   }
 
-  async flush(q: Queryable): Promise<void> {
+  flush(q: Tx): void {
     if (this.held.length === 0) return;
     const items = this.held.splice(0);
-    const t = await insertStarted(q, items);
-    for (const { step } of items) step.committedAt = t;
+    insertStarted(q, items, (t) => {
+      for (const { step } of items) step.committedAt = t;
+    });
   }
 }

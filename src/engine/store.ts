@@ -3,7 +3,7 @@
  * These run once per transition, so each is one round trip and each is served by an index
  * (work_due for the claim, instances_pkey and work_instance for the rest).
  */
-import type { Queryable } from '../db/index.js';
+import type { Queryable, Tx } from '../db/index.js';
 import type { Value } from '../jq/index.js';
 import type { InstanceStatus, InvokedBy } from './types.js';
 
@@ -182,14 +182,15 @@ const STEP_REST = `
 
 /**
  * Inserts new instances with what their first steps decided, their log lines and their work
- * items, as one statement: the instances an event intake transaction started (none `singular`,
- * none watched, none with a claimed work item). Returns the transaction's timestamp.
+ * items, as one statement sent with the commit: the instances an event intake transaction
+ * started (none `singular`, none watched, none with a claimed work item). `onCommitted` gets
+ * the transaction's timestamp.
  */
-export async function insertStarted(q: Queryable, started: { s: StepWrites; n: NewInstance }[]): Promise<Date> {
+export function insertStarted(q: Tx, started: { s: StepWrites; n: NewInstance }[], onCommitted: (t: Date) => void): void {
   const lines = started.flatMap(({ s }) => s.logs.map((l) => ({ inst: s.inst, l })));
   const work = started.flatMap(({ s }) => (s.ended ? s.work.filter((w) => w.instanceId !== s.inst.id) : s.work));
   const json = (v: Value | null | undefined) => (v === null || v === undefined ? null : JSON.stringify(v));
-  const r = await q.query<{ t: Date }>(
+  q.beforeCommit<{ t: Date }>(
     `WITH i AS (
        INSERT INTO instances (id, namespace, workflow, workflow_uid, revision, status, singular, invoked_by, depth, input,
                               data, flow, step, memory, recorded_error, error_code, error_message, output, end_time)
@@ -242,8 +243,8 @@ export async function insertStarted(q: Queryable, started: { s: StepWrites; n: N
       work.map((w) => json(w.payload)),
       work.map((w) => w.inMs),
     ],
+    (r) => onCommitted(new Date(r.rows[0]!.t)),
   );
-  return new Date(r.rows[0]!.t);
 }
 
 /** Queues a wake-up of a pending instance's step (a result or events it waited for). */

@@ -5,7 +5,7 @@
  * source and id in the namespace) is accepted once.
  */
 import { retryTransient } from '../db/index.js';
-import type { Db, Queryable } from '../db/index.js';
+import type { Db, Queryable, Tx } from '../db/index.js';
 import type { JsonObject, Value } from '../jq/index.js';
 import { matchesGlob } from '../language/index.js';
 import { eventsReceived } from '../metrics/index.js';
@@ -24,9 +24,9 @@ export interface StartRequest {
   invokedBy: { kind: 'event'; eventIds: string[] };
 }
 
-/** First writes of started instances held back by the starter; `flush` writes them. */
+/** First writes of started instances held back by the starter; `flush` sends them with the commit. */
 export interface HeldStarts {
-  flush(q: Queryable): Promise<void>;
+  flush(q: Tx): void;
 }
 
 /** What the events module needs of the engine (the Engine class provides it). */
@@ -121,7 +121,7 @@ async function acceptTogether(db: Db, starter: InstanceStarter, requests: { name
       out[r]!.started.push(...d.started);
       out[r]!.woken.push(...d.woken);
     }
-    await log.flush(q);
+    log.flushWithCommit(q);
     return out;
   });
   committed();
@@ -198,14 +198,14 @@ export class EventIntake {
 
 /**
  * Runs a delivering transaction (retried when PostgreSQL picks it as a deadlock victim) with a
- * starter whose instances run their first states in it, their writes held back and written
- * together before the commit; call `committed` once after it, to hand over what those states
+ * starter whose instances run their first states in it, their writes held back and sent
+ * together with the commit; call `committed` once after it, to hand over what those states
  * started (the caller wakes workers for the waits the events ended).
  */
 export async function inTx<T>(
   db: Db,
   starter: InstanceStarter,
-  fn: (q: Queryable, now: InstanceStarter) => Promise<T>,
+  fn: (q: Tx, now: InstanceStarter) => Promise<T>,
 ): Promise<{ value: T; committed: () => void }> {
   let after: (() => void)[] = [];
   const value = await retryTransient(() => {
@@ -222,11 +222,15 @@ export async function inTx<T>(
       wakeQueued: (q, id, step, events) => starter.wakeQueued(q, id, step, events),
       queuedStarted: (ns, started, woken) => starter.queuedStarted(ns, started, woken),
     };
-    return db.tx(async (q) => {
-      const v = await fn(q, now);
-      await held.flush(q);
-      return v;
-    });
+    // Its statements find rows by key: each is planned once per connection, not per call.
+    return db.tx(
+      async (q) => {
+        const v = await fn(q, now);
+        held.flush(q);
+        return v;
+      },
+      { planOnce: true },
+    );
   });
   return {
     value,
@@ -394,6 +398,9 @@ async function startFrom(x: Ctx, c: ListenerRow & { current: number }, ev: Store
   return l.mode === 'any' ? startOne(x, l, [ev]) : gather(x, l, ev, slots);
 }
 
+const DELIVERIES_SQL = `INSERT INTO event_deliveries (event_seq, instance_id, kind)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`;
+
 /**
  * What the events of one transaction started and woke (the history's deliveries), written
  * in one statement when the transaction's events are delivered.
@@ -412,12 +419,16 @@ export class DeliveryLog {
   }
 
   async flush(q: Queryable): Promise<void> {
-    if (this.seqs.length === 0) return;
-    await q.query(
-      `INSERT INTO event_deliveries (event_seq, instance_id, kind)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
-      [this.seqs.splice(0), this.instances.splice(0), this.kinds.splice(0)],
-    );
+    if (this.seqs.length > 0) await q.query(DELIVERIES_SQL, this.take());
+  }
+
+  /** The same, sent with the transaction's commit. */
+  flushWithCommit(q: Tx): void {
+    if (this.seqs.length > 0) q.beforeCommit(DELIVERIES_SQL, this.take());
+  }
+
+  private take(): unknown[] {
+    return [this.seqs.splice(0), this.instances.splice(0), this.kinds.splice(0)];
   }
 }
 

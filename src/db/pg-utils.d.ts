@@ -1,0 +1,8 @@
+/** The part of pg's own (untyped) utilities the inliner uses: its parameter conversion and quoting. */
+declare module 'pg/lib/utils.js' {
+  const utils: {
+    prepareValue(value: unknown): string | Buffer | null;
+    escapeLiteral(text: string): string;
+  };
+  export default utils;
+}
