@@ -285,7 +285,7 @@ export class StatementCounter {
       const first = args[0];
       const text = typeof first === 'string' ? first : ((first as { text?: string } | null)?.text ?? '?');
       counter.statements++;
-      if (text === 'COMMIT') counter.commits++;
+      if (/(^|;)COMMIT$/.test(text)) counter.commits++;
       if (!counter.timed) return original.apply(this, args);
       const t0 = performance.now();
       const done = () => counter.record(text, performance.now() - t0);
@@ -320,7 +320,8 @@ export class StatementCounter {
   }
 
   private record(text: string, ms: number): void {
-    const key = text.replace(/\s+/g, ' ').trim().slice(0, 70);
+    // Values written into the text (EXECUTE of a prepared statement) are not part of its shape.
+    const key = text.replace(/ ?E?'(?:[^']|'')*'/g, "'…'").replace(/\s+/g, ' ').trim().slice(0, 70);
     const s = this.byText.get(key) ?? { count: 0, totalMs: 0 };
     s.count++;
     s.totalMs += ms;

@@ -4,12 +4,13 @@
  *
  * - latency: one event at a time to a random type, from the POST to its 202 (the event stored
  *   and matched, the instance created) and to the instance's end (its first state ran);
- * - throughput: events accepted per second by concurrent keep-alive senders in a worker thread
- *   (single events, batches of 100, and events no listener matches), each started instance run
- *   by the engine; next to the raw single-row transaction from as many clients.
+ * - throughput: events accepted per second by concurrent keep-alive senders (wrk, in a process
+ *   of its own, as clients on other machines would be; single events, batches of 100, and
+ *   events no listener matches), each started instance run by the engine; next to the raw
+ *   single-row transaction from as many clients.
  */
-import { Worker } from 'node:worker_threads';
-import type { SendersJob } from './event-senders.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { latencyRow, type BenchSuite, type Measurement, type MeasureOptions, type SuiteResult } from './harness.js';
 import {
   HttpClient,
@@ -113,17 +114,40 @@ interface Rate {
   perSec: number;
 }
 
-/** Concurrent senders (in a worker thread) for `durationMs`; the events answered 202. */
-function throughput(sys: System, durationMs: number, job: Pick<SendersJob, 'batch' | 'typePrefix' | 'types'>): Promise<Rate> {
-  const data: SendersJob = { url: sys.url, senders: SENDERS, durationMs, namespace: NS, ...job };
+/** The wrk script, next to this file in the sources (the build does not copy it). */
+const WRK_SCRIPT = fileURLToPath(new URL('../../../bench/events.lua', import.meta.url));
+
+const wrkProblem = (): string | undefined =>
+  spawnSync('wrk', ['--version']).error ? 'wrk is not installed (scripts/system-packages.sh installs it)' : undefined;
+
+interface SendersJob {
+  /** events per request: 1 posts to …/event, more to …/events as a batch */
+  batch: number;
+  /** types are `${typePrefix}${random below types}`, or exactly `typePrefix` when types is 0 */
+  typePrefix: string;
+  types: number;
+}
+
+/** Concurrent keep-alive senders (wrk) for `durationMs`; the events answered 202. */
+function throughput(sys: System, durationMs: number, job: SendersJob): Promise<Rate> {
+  const route = job.batch === 1 ? 'event' : 'events';
+  const args = ['-t1', `-c${SENDERS}`, `-d${Math.max(1, Math.round(durationMs / 1000))}s`, '-s', WRK_SCRIPT];
+  args.push(`${sys.url}/api/namespaces/${NS}/${route}`, '--', String(job.batch), String(job.types), job.typePrefix);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./event-senders.js', import.meta.url), { workerData: data });
-    worker.once('message', (m: { events: number; elapsedMs: number } | { error: string }) => {
-      void worker.terminate();
-      if ('error' in m) reject(new Error(m.error));
-      else resolve({ events: m.events, perSec: (m.events * 1000) / m.elapsedMs });
+    const wrk = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    wrk.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    wrk.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    wrk.once('error', reject);
+    wrk.once('exit', (code) => {
+      const done = /(\d+) requests in ([\d.]+)(ms|s|m)/.exec(out);
+      const refused = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+      if (code !== 0 || !done) return reject(new Error(`wrk failed (${code}): ${out}`));
+      if (refused) return reject(new Error(`${refused[1]} requests were not answered 202: ${out}`));
+      const seconds = Number(done[2]) * ({ ms: 0.001, s: 1, m: 60 } as Record<string, number>)[done[3]!]!;
+      const events = Number(done[1]) * job.batch;
+      resolve({ events, perSec: events / seconds });
     });
-    worker.once('error', reject);
   });
 }
 
@@ -141,7 +165,7 @@ export const eventsSuite: BenchSuite = {
     const durationMs = opts.durationMs ?? 2_000;
     const n = Number(process.env['BENCH_LATENCY_N'] ?? Math.min(1_000, Math.max(100, Math.round(durationMs / 2))));
     const footer = [`PostgreSQL, ${LISTENERS} event-start workflows registered; ${loadNote()}`];
-    const problem = await postgresProblem();
+    const problem = (await postgresProblem()) ?? wrkProblem();
     if (problem) return { rows: [], footer: [...footer, `skipped: ${problem}`] };
 
     const bdb = await createBenchDatabase();
@@ -197,7 +221,7 @@ export const eventsSuite: BenchSuite = {
           `target (issue): ≥ ${TARGET_PER_SEC} events/s accepted: ${passMiss(single.perSec >= TARGET_PER_SEC)} (${fmt(single.perSec)}/s single, ${fmt(batched.perSec)}/s batched)`,
           `- events/s (single) vs raw tx/s: ${fmt(single.perSec / raw.perSec)}×; the engine sent ${fmt(counter.statements / single.events)} statements and ` +
             `${fmt(counter.commits / single.events)} commits per event (concurrent requests share a transaction; the instance runs its noop inside it)`,
-          `- senders run in a worker thread of this process (${SENDERS} keep-alive connections); every started instance is run to its end meanwhile`,
+          `- senders: wrk in a process of its own (${SENDERS} keep-alive connections, one request at a time on each); every started instance is run to its end meanwhile`,
         );
         await drain(sys);
         return { rows, footer };

@@ -5,9 +5,10 @@
 # podman, runc, slirp4netns: the container engine functions run on (the Docker Engine API served by
 # `podman system service`); busybox-static: the shell of offline-built function images.
 # docker-registry, apache2-utils (htpasswd): the private registries the image-pull tests log in to.
+# wrk: the HTTP load of the events benchmark (`npm run bench -- events`).
 set -euo pipefail
 
-APT_PACKAGES=(openssl podman runc slirp4netns busybox-static docker-registry apache2-utils)
+APT_PACKAGES=(openssl podman runc slirp4netns busybox-static docker-registry apache2-utils wrk)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
