@@ -133,7 +133,8 @@ async function runVariant(
     counter.byText.clear();
     for (let r = 0; r < rounds; r++) {
       progress(`engine transitions, ${tag}: round ${r + 1}/${rounds}`);
-      await admin.exec('TRUNCATE work, logs, instances, bench_raw');
+      // CASCADE: the tables that reference instances (event waits) go with it.
+      await admin.exec('TRUNCATE work, logs, instances, bench_raw CASCADE');
       counter.commits = 0;
       counter.statements = 0;
       counter.on = true;
