@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { literal } from './inline.js';
+import { literals } from './inline.js';
 import type { Db, Notify, QueryResult, Tx, TxOptions } from './types.js';
 
 export interface PostgresOptions {
@@ -51,13 +51,15 @@ async function runExtended(client: pg.PoolClient, text: string, params?: unknown
 
 /**
  * The statement as text for the simple protocol, when it can be one without losing its prepared
- * plan: its EXECUTE when this connection has prepared it, the text itself when it has no values.
+ * plan: its EXECUTE when this connection has prepared it (and its values are not too long to
+ * write in), the text itself when it has no values.
  */
 function asSimple(client: pg.PoolClient, text: string, params?: unknown[]): string | undefined {
   if (params === undefined || params.length === 0) return text;
   const name = names.get(text);
   if (name === undefined || !preparedOn.get(client)?.has(name)) return undefined;
-  return `EXECUTE ${name}(${params.map(literal).join(',')})`;
+  const values = literals(params);
+  return values && `EXECUTE ${name}(${values.join(',')})`;
 }
 
 export async function openPostgres(opts: PostgresOptions): Promise<Db> {

@@ -57,6 +57,14 @@ describe.each(BACKENDS)('database on %s', (backend) => {
     expect(r).toMatchObject({ v: values, n: 42, j: { s: "o'k\n" }, b: true, x: '$1y', same: true });
   });
 
+  it('a long value in a prepared first statement goes as a parameter, and arrives whole', async () => {
+    const long = `'\\`.repeat(100_000);
+    for (let i = 0; i < 2; i++) {
+      const r = await t.db.tx((q) => q.query<{ v: string }>('SELECT $1::text AS v -- long', [long]));
+      expect(r.rows[0]!.v).toBe(long);
+    }
+  });
+
   it('refuses a NUL in a text value, as PostgreSQL does, instead of cutting the statement', async () => {
     // Twice: the second time, the connection has the statement prepared (it is then sent as an EXECUTE).
     for (let i = 0; i < 2; i++) {
