@@ -85,7 +85,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
     },
     async tx<T>(fn: (q: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
       const client = await pool.connect();
-      const t = new Transaction(client, opts?.planOnce ? 'BEGIN;SET LOCAL plan_cache_mode = force_generic_plan' : 'BEGIN');
+      const t = new Transaction(client, opts?.planOnce ? ['BEGIN', 'SET LOCAL plan_cache_mode = force_generic_plan'] : ['BEGIN']);
       let broken = false;
       let result: T;
       try {
@@ -126,10 +126,10 @@ class Transaction implements Tx {
   private begun = false;
   private readonly tail: Queued[] = [];
 
-  /** `begin` is the text that opens the transaction (BEGIN, and settings of the transaction). */
+  /** `opening`: the statements that open the transaction (BEGIN, and settings of the transaction). */
   constructor(
     private readonly client: pg.PoolClient,
-    private readonly begin: string,
+    private readonly opening: string[],
   ) {}
 
   async exec(sql: string): Promise<void> {
@@ -158,12 +158,12 @@ class Transaction implements Tx {
   private async open(): Promise<void> {
     if (this.begun) return;
     this.begun = true;
-    await this.client.query(this.begin);
+    await this.client.query(this.opening.join(';'));
   }
 
   /** Statements in one text, after BEGIN if none was sent, before COMMIT if `commit`: their results. */
   private async script(texts: string[], commit: boolean): Promise<pg.QueryResult[]> {
-    const opening = this.begun ? [] : this.begin.split(';');
+    const opening = this.begun ? [] : this.opening;
     const all = [...opening, ...texts, ...(commit ? ['COMMIT'] : [])];
     this.begun = true;
     const r = (await this.client.query(all.join(';'))) as unknown as pg.QueryResult[] | pg.QueryResult;
